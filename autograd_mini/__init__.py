@@ -1,0 +1,37 @@
+"""autograd-mini: a small reverse-mode autodiff engine for learning, teaching and checking backpropagation.
+
+* :class:`Value`: a scalar that records its computation graph (micrograd-compatible).
+* :class:`Tensor`: a numpy-backed array that does the same, for batches and real data.
+* One rule table (:mod:`autograd_mini.ops`) holds every op's forward and local derivative for both.
+"""
+
+from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .node import Node, backprop, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad, toposort
+from .ops import TABLE as OPS
+from .tensor import Tensor, concatenate, maximum, minimum, stack, tensor, where
+from .value import Value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "OPS",
+    "GradcheckError",
+    "Node",
+    "Tensor",
+    "Value",
+    "backprop",
+    "concatenate",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "numerical_grad",
+    "stack",
+    "tensor",
+    "toposort",
+    "where",
+]

@@ -1,0 +1,389 @@
+"""The graph machinery shared by ``Value`` and ``Tensor``: recording, grad mode, anomaly mode, reverse pass.
+
+A node records the op that made it, its inputs (``_parents``) and the op's constant parameters
+(``_params``). Nothing else is kept per node: no closures, so a graph is plain data that Python frees by
+reference counting (micrograd keeps a closure per node, whose reference cycles leave the freeing to the
+cyclic garbage collector).
+
+The reverse pass (``backprop``) walks a topological order built *without recursion* and holds the
+gradients of the pass in a dict keyed by node identity (HIPS autograd style). Each op's local derivative
+comes from the one rule table in :mod:`autograd_mini.ops`.
+
+Semantics of ``backward()`` called twice on the same graph (decided, documented, tested): leaves *accumulate*
+into ``.grad`` (like PyTorch), while intermediate nodes get this pass's gradient (their ``.grad`` is
+overwritten), so a second call adds exactly the same gradient again to every leaf. micrograd instead
+accumulates into intermediates too, and so double-counts: for c = a*a + a at a = 2 it gives 14 after two
+calls instead of 10.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import ops as _ops
+from .ops import Op
+
+
+class _GradState(threading.local):
+    def __init__(self) -> None:
+        self.enabled = True
+        self.anomaly = False
+
+
+_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    """Whether new operations are recorded in the graph (False inside ``no_grad()``)."""
+    return _state.enabled
+
+
+@contextlib.contextmanager
+def _set_grad_enabled(mode: bool) -> Iterator[None]:
+    previous = _state.enabled
+    _state.enabled = mode
+    try:
+        yield
+    finally:
+        _state.enabled = previous
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager: operations inside it are computed but not recorded (results have no graph).
+
+    Use it for parameter updates and evaluation, exactly like ``torch.no_grad()``.
+    """
+    return _set_grad_enabled(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager that turns recording back on (inside a ``no_grad()`` block)."""
+    return _set_grad_enabled(True)
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Anomaly mode: raise ``FloatingPointError`` at the first op whose output, or whose gradient in the
+    reverse pass, contains NaN or Inf, naming the op. Slower; meant for debugging."""
+    previous = _state.anomaly
+    _state.anomaly = True
+    try:
+        yield
+    finally:
+        _state.anomaly = previous
+
+
+def _check_finite(x: Any, what: str) -> None:
+    if not np.all(np.isfinite(x.data if isinstance(x, Node) else x)):
+        raise FloatingPointError(f"anomaly mode: {what} contains NaN or Inf")
+
+
+class Node:
+    """Base of ``Value`` and ``Tensor``: a datum plus how it was computed."""
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_params", "__weakref__")
+
+    data: Any
+    grad: Any
+    requires_grad: bool
+    label: str
+    _op: Op | None
+    _parents: tuple[Node, ...]
+    _params: dict[str, Any] | None
+
+    # -- hooks each engine defines ---------------------------------------------------------------
+    @classmethod
+    def _coerce(cls, x: Any, like: Node | None = None) -> Node:
+        """Turn a constant (number, array) into a node of this class; raise TypeError if impossible."""
+        raise NotImplementedError
+
+    @classmethod
+    def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> Any:
+        """Run ``op.forward`` on raw data and normalize the result to this engine's data type."""
+        raise NotImplementedError
+
+    @classmethod
+    def _local_grad(cls, fn: Callable[..., Any], g: Any, out: Any, args: Sequence[Any], params: dict) -> Any:
+        """Evaluate one VJP rule on raw data (engine-specific numeric policy)."""
+        return fn(g, out, *args, **params)
+
+    @classmethod
+    def _reduce_to(cls, g: Any, target: Node) -> Any:
+        """Sum a (possibly broadcast) gradient back to ``target``'s shape: done here, once, for every op."""
+        return g
+
+    @classmethod
+    def _finish_grad(cls, g: Any) -> Any:
+        """Normalize a raw gradient for the user (a float for Value, an owned ndarray for Tensor)."""
+        return g
+
+    @classmethod
+    def _seed(cls, root: Node, gradient: Any) -> Any:
+        raise NotImplementedError
+
+    def _store_grad(self, g: Any, accumulate: bool) -> None:
+        raise NotImplementedError
+
+    # -- recording ---------------------------------------------------------------------------------
+    @classmethod
+    def _new(cls, data: Any, op: Op | None = None, parents: tuple[Node, ...] = (),
+             params: dict[str, Any] | None = None) -> Any:
+        node = cls.__new__(cls)
+        node.data = data
+        node.grad = None
+        node.label = ""
+        if op is not None and _state.enabled and any(p.requires_grad for p in parents):
+            node.requires_grad = True
+            node._op = op
+            node._parents = parents
+            node._params = params or None
+        else:
+            node.requires_grad = False
+            node._op = None
+            node._parents = ()
+            node._params = None
+        return node
+
+    @classmethod
+    def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
+        """Compute ``op`` on nodes/constants and record it: the single entry point of every operation."""
+        like = next((a for a in args if isinstance(a, cls)), None)
+        parents = tuple(a if isinstance(a, cls) else cls._coerce(a, like) for a in args)
+        data = cls._forward(op, [p.data for p in parents], params)
+        out = cls._new(data, op, parents, params)
+        if _state.anomaly:
+            _check_finite(data, f"forward of op '{op.name}'")
+        return out
+
+    # -- inspection --------------------------------------------------------------------------------
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes not produced by a recorded op (user-made inputs and parameters)."""
+        return self._op is None
+
+    @property
+    def op_name(self) -> str:
+        """Name of the op that produced this node ('' for a leaf)."""
+        return "" if self._op is None else self._op.name
+
+    def detach(self) -> Any:
+        """A new leaf holding the same data, cut from the graph (no gradient flows through it)."""
+        out = type(self)._new(self.data)
+        out.label = self.label
+        return out
+
+    def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
+        """Reverse-mode pass from this node; gradients land in ``.grad`` of every node that needs one.
+
+        Leaves accumulate (``leaf.grad += dL/dleaf``); intermediate nodes are overwritten with this pass's
+        value. With ``create_graph=True`` the gradients are themselves graph nodes, so they can be
+        differentiated again (higher-order derivatives).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this node does not require grad (it was made from constants, "
+                "inside no_grad(), or by detach())"
+            )
+        seed = type(self)._seed(self, gradient)
+        order, grads = backprop([self], [seed], create_graph)
+        for node in order:
+            g = grads.get(id(node))
+            if g is not None:
+                node._store_grad(g, accumulate=node._op is None)
+
+    def zero_grad(self) -> None:
+        raise NotImplementedError
+
+    # -- operators shared by both engines (the rules live in ops.py) -------------------------------
+    def __add__(self, other: Any) -> Any:
+        return self._binary(_ops.ADD, self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._binary(_ops.ADD, other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._binary(_ops.SUB, self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._binary(_ops.SUB, other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._binary(_ops.MUL, self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._binary(_ops.MUL, other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._binary(_ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._binary(_ops.DIV, other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return self._binary(_ops.POW, self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return self._binary(_ops.POW, other, self)
+
+    def __neg__(self) -> Any:
+        return self._apply(_ops.NEG, self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    @classmethod
+    def _binary(cls, op: Op, x: Any, y: Any) -> Any:
+        try:
+            return cls._apply(op, x, y)
+        except _Uncoercible:
+            return NotImplemented
+
+    def exp(self) -> Any:
+        """e^x."""
+        return self._apply(_ops.EXP, self)
+
+    def log(self) -> Any:
+        """Natural log; numpy's policy outside the domain: log(0) = -inf, log(x<0) = nan, with a warning."""
+        return self._apply(_ops.LOG, self)
+
+    def tanh(self) -> Any:
+        """tanh(x) (doc 001; doc 002)."""
+        return self._apply(_ops.TANH, self)
+
+    def sigmoid(self) -> Any:
+        """Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x| (doc 000, eq. 36)."""
+        return self._apply(_ops.SIGMOID, self)
+
+    def relu(self) -> Any:
+        """max(0, x) (doc 000, eq. 37); derivative 1 if x > 0 else 0."""
+        return self._apply(_ops.RELU, self)
+
+    def leaky_relu(self, alpha: float = 0.01) -> Any:
+        """x if x > 0 else alpha x (doc 002: alpha = 0.01)."""
+        return self._apply(_ops.LEAKY_RELU, self, alpha=alpha)
+
+    def abs(self) -> Any:
+        """|x|; derivative sign(x) (0 at 0)."""
+        return self._apply(_ops.ABS, self)
+
+    def __abs__(self) -> Any:
+        return self.abs()
+
+    def sqrt(self) -> Any:
+        """Square root; sqrt of a negative number is nan with a warning (numpy's policy)."""
+        return self._apply(_ops.SQRT, self)
+
+    def clip(self, lo: float, hi: float) -> Any:
+        """Clamp to [lo, hi]; gradient 1 inside, 0 outside."""
+        return self._apply(_ops.CLIP, self, lo=lo, hi=hi)
+
+
+class _Uncoercible(TypeError):
+    """Raised by ``_coerce`` for operands that are not numbers; binary operators turn it into
+    ``NotImplemented`` so Python raises its usual TypeError naming both types."""
+
+
+def toposort(roots: Iterable[Node]) -> list[Node]:
+    """Nodes that require grad, reachable from ``roots``, inputs before outputs. Iterative DFS, so a
+    chain of millions of nodes needs no Python recursion."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for p in node._parents:
+            if p.requires_grad and id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = False
+             ) -> tuple[list[Node], dict[int, Any]]:
+    """The reverse pass. Returns the topological order and {id(node): dL/dnode} for every reached node.
+
+    For each node (outputs first) and each input that requires grad, the op's rule from the table gives
+    the vector-Jacobian product; the engine sums it back to the input's shape and accumulates it.
+    With ``create_graph`` the rules run on graph nodes (recorded), otherwise on raw data.
+    """
+    order = toposort(roots)
+    grads: dict[int, Any] = {}
+    for r, s in zip(roots, seeds):
+        grads[id(r)] = s if id(r) not in grads else grads[id(r)] + s
+    anomaly = _state.anomaly
+    with _set_grad_enabled(create_graph):
+        for node in reversed(order):
+            op = node._op
+            if op is None:
+                continue
+            g = grads.get(id(node))
+            if g is None:
+                continue
+            cls = type(node)
+            parents = node._parents
+            params = node._params or {}
+            for i, p in enumerate(parents):
+                if not p.requires_grad:
+                    continue
+                rule = op.rule(i)
+                if create_graph:
+                    gi = rule(g, node, *parents, **params)
+                else:
+                    gi = cls._local_grad(rule, g, node.data, [q.data for q in parents], params)
+                gi = cls._reduce_to(gi, p)
+                if anomaly:
+                    _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
+                prev = grads.get(id(p))
+                grads[id(p)] = gi if prev is None else prev + gi
+    return order, grads
+
+
+def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None,
+         create_graph: bool = False) -> list[Any]:
+    """Functional gradient: d(sum of outputs weighted by grad_outputs)/d(inputs), without touching ``.grad``.
+
+    Returns one gradient per input (an input the outputs do not depend on gets zeros). With
+    ``create_graph=True`` the returned gradients are graph nodes, so ``grad`` can be applied again
+    (second derivatives, Hessian-vector products).
+    """
+    outs = [outputs] if isinstance(outputs, Node) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Node) else list(inputs)
+    if grad_outputs is None:
+        gouts: list[Any] = [None] * len(outs)
+    elif isinstance(outputs, Node):
+        gouts = [grad_outputs]
+    else:
+        gouts = list(grad_outputs)
+    if len(gouts) != len(outs):
+        raise ValueError(f"grad(): {len(outs)} outputs but {len(gouts)} grad_outputs")
+    for k, x in enumerate(ins):
+        if not isinstance(x, Node) or not x.requires_grad:
+            raise ValueError(f"grad(): input {k} does not require grad, so it has no gradient")
+    live = [(o, g) for o, g in zip(outs, gouts) if o.requires_grad]
+    seeds = [type(o)._seed(o, g) for o, g in live]
+    if create_graph:
+        seeds = [s if isinstance(s, Node) else type(o)._coerce(s, o) for (o, _), s in zip(live, seeds)]
+    _, grads = backprop([o for o, _ in live], seeds, create_graph)
+    result = []
+    for x in ins:
+        g = grads.get(id(x))
+        if g is None:
+            g = np.zeros_like(x.data) if isinstance(x.data, np.ndarray) else 0.0
+            if create_graph:
+                g = type(x)._coerce(g, x)
+        elif not create_graph:
+            g = type(x)._finish_grad(g)
+        result.append(g)
+    return result
+

@@ -1,0 +1,294 @@
+"""Every differentiable operation of autograd-mini, each forward beside its local derivative, in one table.
+
+An entry is ``defop(name, forward, *vjps)``:
+
+* ``forward(*inputs, **params)`` computes the op on raw data (a Python float for ``Value``, a numpy array
+  for ``Tensor``);
+* ``vjps[i](g, out, *inputs, **params)`` is the vector-Jacobian product for input ``i``: given the upstream
+  gradient ``g = dL/dout`` it returns ``dL/dinput_i`` = g * d(out)/d(input_i), *before* broadcasting is
+  undone (the engine sums every gradient back to its input's shape, once, for all ops).
+
+The rules are written with arithmetic operators and the helpers below, which work on raw data *and* on
+graph nodes. The engine calls a rule on raw data for an ordinary ``backward()``, and on the graph nodes
+themselves for ``create_graph=True``: then the gradient is a graph too, and higher-order derivatives come
+for free (the HIPS autograd design). Masks such as ``data(x) > 0`` are constants: the derivative of a
+piecewise-linear function is piecewise constant.
+
+Both engines share this table, so there is one copy of each derivative rule in the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+_RAW = (float, int, bool, np.ndarray, np.generic)
+
+
+class Op:
+    """A differentiable operation: a name, a forward function and one VJP rule per input.
+
+    A *variadic* op (concatenate, stack) has a single rule taking the input's position first:
+    ``rule(i, g, out, *inputs, **params)``.
+    """
+
+    __slots__ = ("name", "forward", "vjps", "variadic")
+
+    def __init__(self, name: str, forward: Callable[..., Any], vjps: Sequence[Callable[..., Any]],
+                 variadic: bool = False) -> None:
+        self.name = name
+        self.forward = forward
+        self.vjps = tuple(vjps)
+        self.variadic = variadic
+
+    def rule(self, i: int) -> Callable[..., Any]:
+        """The VJP rule for input ``i``."""
+        if self.variadic:
+            vjp = self.vjps[0]
+            return lambda *args, **params: vjp(i, *args, **params)
+        return self.vjps[i]
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+TABLE: dict[str, Op] = {}
+
+
+def defop(name: str, forward: Callable[..., Any], *vjps: Callable[..., Any], variadic: bool = False) -> Op:
+    """Register an op in ``TABLE`` and return it."""
+    op = Op(name, forward, vjps, variadic)
+    TABLE[name] = op
+    return op
+
+
+# -- helpers usable on raw data and on graph nodes alike ---------------------------------------------------
+def data(x: Any) -> Any:
+    """The raw data of a node, or ``x`` itself if it is already raw."""
+    return x if isinstance(x, _RAW) else x.data
+
+
+def call(op: Op, *args: Any, **params: Any) -> Any:
+    """Apply ``op``: recorded if any argument is a graph node, plain ``op.forward`` otherwise."""
+    for a in args:
+        if not isinstance(a, _RAW):
+            return type(a)._apply(op, *args, **params)
+    return op.forward(*args, **params)
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """Shape of a node or raw datum."""
+    return tuple(np.shape(data(x)))
+
+
+def log(x: Any) -> Any:
+    return call(LOG, x)
+
+
+def exp(x: Any) -> Any:
+    return call(EXP, x)
+
+
+def reshape(x: Any, newshape: tuple[int, ...]) -> Any:
+    return call(RESHAPE, x, shape=tuple(newshape))
+
+
+def transpose(x: Any, axes: tuple[int, ...]) -> Any:
+    return call(TRANSPOSE, x, axes=tuple(axes))
+
+
+def matrix_transpose(x: Any) -> Any:
+    """Swap the last two axes (x^T for a matrix, per-matrix for a batch)."""
+    nd = len(shape_of(x))
+    axes = list(range(nd))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return transpose(x, tuple(axes))
+
+
+def sum_(x: Any, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
+    return call(SUM, x, axis=axis, keepdims=keepdims)
+
+
+def where(cond: Any, x: Any, y: Any) -> Any:
+    return call(WHERE, x, y, cond=cond)
+
+
+def _keepdims_shape(in_shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    if axis is None:
+        return (1,) * len(in_shape)
+    return tuple(1 if k in axis else n for k, n in enumerate(in_shape))
+
+
+def expand_reduced(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """Give a reduction's upstream gradient its reduced axes back (size 1) so it broadcasts against x."""
+    if keepdims:
+        return g
+    return reshape(g, _keepdims_shape(shape_of(x), axis))
+
+
+def sum_to(x: Any, target: tuple[int, ...]) -> Any:
+    """Sum ``x`` down to ``target`` shape: the inverse of numpy broadcasting (used by the engine)."""
+    return call(SUM_TO, x, shape=tuple(target))
+
+
+def _sum_to_forward(x: Any, shape: tuple[int, ...]) -> Any:
+    lead = np.ndim(x) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + k for k, n in enumerate(shape) if n == 1 and np.shape(x)[lead + k] != 1)
+    summed = np.sum(x, axis=axes, keepdims=True) if axes else x
+    return np.reshape(summed, shape)
+
+
+def _stable_sigmoid(x: Any) -> Any:
+    # sigma(x) = exp(-log(1 + e^-x)) = exp(-logaddexp(0, -x)): no overflow at +-1e4, full relative precision.
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def _softmax_forward(x: Any, axis: int) -> Any:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax_forward(x: Any, axis: int) -> Any:
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _index_add_forward(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
+    out = np.zeros(shape, dtype=np.result_type(g, np.float32))
+    np.add.at(out, index, g)
+    return out
+
+
+def _extreme_vjp(g: Any, out: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    # Gradient of max/min: flows to the arg-extreme entries, split equally among ties.
+    xd = data(x)
+    hit = xd == np.reshape(data(out), _keepdims_shape(xd.shape, axis))
+    share = hit / np.sum(hit, axis=axis, keepdims=True)
+    return expand_reduced(g, x, axis, keepdims) * share.astype(xd.dtype)
+
+
+def _matmul_vjp_x(g: Any, out: Any, x: Any, y: Any) -> Any:
+    # out = x @ y  =>  dL/dx = g @ y^T (1-D operands are promoted to matrices, then squeezed back).
+    xn, yn = len(shape_of(x)), len(shape_of(y))
+    if xn == 1 and yn == 1:
+        return g * y
+    if yn == 1:
+        return reshape(g, shape_of(g) + (1,)) @ reshape(y, (1, shape_of(y)[0]))
+    if xn == 1:
+        gs = shape_of(g)
+        gx = reshape(g, gs[:-1] + (1, gs[-1])) @ matrix_transpose(y)
+        return reshape(gx, gs[:-1] + (shape_of(x)[0],))
+    return g @ matrix_transpose(y)
+
+
+def _matmul_vjp_y(g: Any, out: Any, x: Any, y: Any) -> Any:
+    # out = x @ y  =>  dL/dy = x^T @ g
+    xn, yn = len(shape_of(x)), len(shape_of(y))
+    if xn == 1 and yn == 1:
+        return g * x
+    if xn == 1:
+        return reshape(x, (shape_of(x)[0], 1)) @ reshape(g, shape_of(g)[:-1] + (1, shape_of(g)[-1]))
+    if yn == 1:
+        gs = shape_of(g)
+        gy = matrix_transpose(x) @ reshape(g, gs + (1,))
+        return reshape(gy, gs[:-1] + (shape_of(y)[0],))
+    return matrix_transpose(x) @ g
+
+
+def _concat_vjp(i: int, g: Any, out: Any, *xs: Any, axis: int) -> Any:
+    sizes = [shape_of(x)[axis] for x in xs]
+    start = sum(sizes[:i])
+    index = (slice(None),) * (axis % len(shape_of(g))) + (slice(start, start + sizes[i]),)
+    return call(GETITEM, g, index=index)
+
+
+def _stack_vjp(i: int, g: Any, out: Any, *xs: Any, axis: int) -> Any:
+    index = (slice(None),) * (axis % len(shape_of(g))) + (i,)
+    return call(GETITEM, g, index=index)
+
+
+# == THE TABLE ==============================================================================================
+# name, forward, then one VJP per input: g is dL/dout, out is the op's output.
+
+# -- arithmetic (elementwise, broadcasting) --
+ADD = defop("add", lambda x, y: x + y,
+            lambda g, out, x, y: g,
+            lambda g, out, x, y: g)
+SUB = defop("sub", lambda x, y: x - y,
+            lambda g, out, x, y: g,
+            lambda g, out, x, y: -g)
+MUL = defop("mul", lambda x, y: x * y,
+            lambda g, out, x, y: g * y,
+            lambda g, out, x, y: g * x)
+DIV = defop("div", lambda x, y: x / y,
+            lambda g, out, x, y: g / y,
+            lambda g, out, x, y: -g * out / y)                      # d(x/y)/dy = -x/y^2 = -out/y
+NEG = defop("neg", lambda x: -x,
+            lambda g, out, x: -g)
+# d(x^y)/dx = y x^(y-1); the exponent y - 1 is replaced by y - 0 where y == 0, so 0^0 has derivative 0
+# (as in PyTorch) instead of 0 * 0^-1 = nan.  d(x^y)/dy = x^y log x, taken as 0 where x == 0.
+POW = defop("pow", lambda x, y: x ** y,
+            lambda g, out, x, y: g * y * x ** (y - (data(y) != 0)),
+            lambda g, out, x, y: g * out * log(where(data(x) == 0, 1.0, x)))
+MATMUL = defop("matmul", lambda x, y: x @ y, _matmul_vjp_x, _matmul_vjp_y)
+
+# -- elementwise functions (doc 000, eqs. 34-38; doc 001; doc 002) --
+EXP = defop("exp", np.exp,
+            lambda g, out, x: g * out)                              # (e^x)' = e^x
+LOG = defop("log", np.log,
+            lambda g, out, x: g / x)                                # (ln x)' = 1/x
+TANH = defop("tanh", np.tanh,
+             lambda g, out, x: g * (1 - out * out))                 # tanh' = 1 - tanh^2
+SIGMOID = defop("sigmoid", _stable_sigmoid,
+                lambda g, out, x: g * out * (1 - out))              # sigma' = sigma (1 - sigma)
+RELU = defop("relu", lambda x: np.maximum(x, 0.0),
+             lambda g, out, x: g * (data(x) > 0))                   # 1 if x > 0 else 0
+LEAKY_RELU = defop("leaky_relu", lambda x, alpha: np.where(x > 0, x, alpha * x),
+                   lambda g, out, x, alpha: g * np.where(data(x) > 0, 1.0, alpha))
+ABS = defop("abs", np.abs,
+            lambda g, out, x: g * np.sign(data(x)))
+SQRT = defop("sqrt", np.sqrt,
+             lambda g, out, x: g / (2 * out))                       # (sqrt x)' = 1 / (2 sqrt x)
+CLIP = defop("clip", lambda x, lo, hi: np.clip(x, lo, hi),
+             lambda g, out, x, lo, hi: g * ((data(x) >= lo) & (data(x) <= hi)))
+MAXIMUM = defop("maximum", np.maximum,                               # ties share the gradient equally
+                lambda g, out, x, y: g * ((data(x) > data(y)) + 0.5 * (data(x) == data(y))),
+                lambda g, out, x, y: g * ((data(x) < data(y)) + 0.5 * (data(x) == data(y))))
+MINIMUM = defop("minimum", np.minimum,
+                lambda g, out, x, y: g * ((data(x) < data(y)) + 0.5 * (data(x) == data(y))),
+                lambda g, out, x, y: g * ((data(x) > data(y)) + 0.5 * (data(x) == data(y))))
+WHERE = defop("where", lambda x, y, cond: np.where(cond, x, y),
+              lambda g, out, x, y, cond: g * cond,
+              lambda g, out, x, y, cond: g * ~np.asarray(cond))
+
+# -- reductions (axis is None or a tuple of non-negative ints) --
+SUM = defop("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+            lambda g, out, x, axis, keepdims: broadcast_to(expand_reduced(g, x, axis, keepdims), shape_of(x)))
+MAX = defop("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), _extreme_vjp)
+MIN = defop("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), _extreme_vjp)
+SOFTMAX = defop("softmax", _softmax_forward,                        # J^T g = out (g - <g, out>)
+                lambda g, out, x, axis: out * (g - sum_(g * out, (axis % len(shape_of(x)),), True)))
+LOG_SOFTMAX = defop("log_softmax", _log_softmax_forward,            # J^T g = g - softmax * sum(g)
+                    lambda g, out, x, axis: g - exp(out) * sum_(g, (axis % len(shape_of(x)),), True))
+
+# -- shape and indexing --
+RESHAPE = defop("reshape", lambda x, shape: np.reshape(x, shape),
+                lambda g, out, x, shape: reshape(g, shape_of(x)))
+TRANSPOSE = defop("transpose", lambda x, axes: np.transpose(x, axes),
+                  lambda g, out, x, axes: transpose(g, tuple(np.argsort(axes))))
+GETITEM = defop("getitem", lambda x, index: x[index],
+                lambda g, out, x, index: call(INDEX_ADD, g, index=index, shape=shape_of(x)))
+INDEX_ADD = defop("index_add", _index_add_forward,                  # scatter-add: the adjoint of indexing
+                  lambda g, out, x, index, shape: call(GETITEM, g, index=index))
+BROADCAST_TO = defop("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+                     lambda g, out, x, shape: sum_to(g, shape_of(x)))
+SUM_TO = defop("sum_to", _sum_to_forward,
+               lambda g, out, x, shape: broadcast_to(g, shape_of(x)))
+CONCATENATE = defop("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_vjp, variadic=True)
+STACK = defop("stack", lambda *xs, axis: np.stack(xs, axis=axis), _stack_vjp, variadic=True)
+
+
+def broadcast_to(x: Any, target: tuple[int, ...]) -> Any:
+    return call(BROADCAST_TO, x, shape=tuple(target))

@@ -1,0 +1,342 @@
+"""``Tensor``: the vectorized engine, a numpy ndarray that records how it was computed.
+
+float64 by default (integers and booleans become float64); float32 stays float32, also against Python
+numbers (which take the tensor's dtype, as in numpy's NEP 50 and PyTorch). Every binary op broadcasts; the
+engine sums each gradient back to its tensor's shape once, for all ops, and checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import ops as _ops
+from .node import Node, _Uncoercible
+from .ops import Op
+
+_FLOATS = (np.float16, np.float32, np.float64)
+Axis = int | Sequence[int] | None
+
+
+def _as_float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        arr = np.array(data, dtype=dtype) if copy else np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"Tensor needs numeric data, got {type(data).__name__}: {exc}") from None
+    if arr.dtype.type in _FLOATS:
+        return arr
+    if arr.dtype.kind in "biu":
+        return arr.astype(np.float64)
+    raise TypeError(f"Tensor needs real numeric data, got dtype {arr.dtype}")
+
+
+class Tensor(Node):
+    """An n-dimensional array with reverse-mode autodiff.
+
+    ``Tensor(data, requires_grad=False, dtype=None, label="")`` copies ``data``. ``.grad`` is an ndarray of
+    the tensor's shape once a backward pass has reached it (``None`` before, and after ``zero_grad()``).
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray + Tensor is a Tensor
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
+        self.data = _as_float_array(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._op = None
+        self._parents = ()
+        self._params = None
+
+    # -- engine hooks ----------------------------------------------------------------------------
+    @classmethod
+    def _coerce(cls, x: Any, like: Node | None = None) -> Tensor:
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, Node) or isinstance(x, (str, bytes)) or x is None:
+            raise _Uncoercible(f"cannot use {type(x).__name__} as a Tensor operand")
+        dtype = like.data.dtype if like is not None else None
+        if isinstance(x, np.ndarray) and x.dtype.type in _FLOATS:
+            dtype = None  # an explicit float array keeps its dtype (numpy promotion applies)
+        try:
+            return cls._new(_as_float_array(x, dtype, copy=False))
+        except TypeError as exc:
+            raise _Uncoercible(str(exc)) from None
+
+    @classmethod
+    def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> np.ndarray:
+        out = op.forward(*datas, **params)
+        return out if isinstance(out, np.ndarray) else np.asarray(out)
+
+    @classmethod
+    def _reduce_to(cls, g: Any, target: Node) -> Any:
+        tshape = target.data.shape
+        if isinstance(g, Node):
+            if g.data.shape != tshape:
+                g = _ops.sum_to(g, tshape)
+            gshape = g.data.shape
+        else:
+            if np.shape(g) != tshape:
+                g = _ops.SUM_TO.forward(g, tshape)
+            if g.dtype != target.data.dtype:
+                g = g.astype(target.data.dtype)
+            gshape = g.shape
+        if gshape != tshape:
+            raise RuntimeError(f"internal error: gradient of shape {gshape} for a tensor of shape {tshape}")
+        return g
+
+    @classmethod
+    def _finish_grad(cls, g: Any) -> Any:
+        if isinstance(g, Node):
+            return g
+        g = np.asarray(g)
+        return g if g.flags.writeable else g.copy()
+
+    @classmethod
+    def _seed(cls, root: Node, gradient: Any) -> Any:
+        if gradient is None:
+            if root.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a Tensor of shape {root.data.shape} needs a gradient argument of that "
+                    "shape (dL/d this tensor); only single-element tensors get the implicit seed 1"
+                )
+            return np.ones_like(root.data)
+        gd = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.data.dtype)
+        if gd.shape != root.data.shape:
+            raise ValueError(f"backward(): gradient of shape {gd.shape} for a tensor of shape {root.data.shape}")
+        return gradient if isinstance(gradient, Tensor) else gd
+
+    def _store_grad(self, g: Any, accumulate: bool) -> None:
+        g = self._finish_grad(g)
+        self.grad = self.grad + g if (accumulate and self.grad is not None) else g
+
+    def zero_grad(self) -> None:
+        """Forget the gradient (``.grad = None``, as PyTorch's default ``set_to_none``)."""
+        self.grad = None
+
+    # -- array attributes ------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> float:
+        """The single element as a Python float."""
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, threshold=20, separator=", ")
+        extra = f", op={self.op_name}" if self._op is not None else (", requires_grad=True" if self.requires_grad else "")
+        return f"Tensor({body}, dtype={self.data.dtype}{extra})"
+
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < _raw(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= _raw(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > _raw(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= _raw(other)
+
+    __hash__ = Node.__hash__
+
+    # -- binary ops with shape checks --------------------------------------------------------------
+    @classmethod
+    def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
+        try:
+            return super()._apply(op, *args, **params)
+        except ValueError as exc:
+            if "broadcast" in str(exc) or "mismatch" in str(exc) or "aligned" in str(exc):
+                shapes = " and ".join(str(np.shape(_raw(a))) for a in args)
+                raise ValueError(f"{op.name}: shapes {shapes} are not compatible ({exc})") from None
+            raise
+
+    def __matmul__(self, other: Any) -> Any:
+        return self._binary(_ops.MATMUL, self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return self._binary(_ops.MATMUL, other, self)
+
+    # -- reductions --------------------------------------------------------------------------------
+    def _axis(self, axis: Axis) -> tuple[int, ...] | None:
+        if axis is None:
+            return None
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        nd = self.data.ndim
+        for a in axes:
+            if not -nd <= a < max(nd, 1):
+                raise ValueError(f"axis {a} is out of range for a tensor of shape {self.data.shape}")
+        return tuple(sorted(int(a) % max(nd, 1) for a in axes))
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes by default)."""
+        return self._apply(_ops.SUM, self, axis=self._axis(axis), keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Arithmetic mean over ``axis``: sum / count."""
+        ax = self._axis(axis)
+        count = self.data.size if ax is None else int(np.prod([self.data.shape[a] for a in ax]))
+        return self.sum(ax, keepdims) * (1.0 / max(count, 1))
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; the gradient goes to the maximal entries (split equally among ties)."""
+        return self._apply(_ops.MAX, self, axis=self._axis(axis), keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Minimum over ``axis``; the gradient goes to the minimal entries (split equally among ties)."""
+        return self._apply(_ops.MIN, self, axis=self._axis(axis), keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """softmax(x)_i = e^(x_i - max x) / sum_j e^(x_j - max x) along ``axis``; finite for logits of 1e4
+        (doc 001; doc 002)."""
+        self._axis(axis)
+        return self._apply(_ops.SOFTMAX, self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """log softmax(x) = (x - max) - log sum e^(x - max), the stable form used with nll loss (doc 001)."""
+        self._axis(axis)
+        return self._apply(_ops.LOG_SOFTMAX, self, axis=axis)
+
+    # -- shape and indexing ------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        """Same data, new shape (one entry may be -1)."""
+        new = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        try:
+            target = np.reshape(self.data, new).shape
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} into {new}") from None
+        return self._apply(_ops.RESHAPE, self, shape=target)
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute the axes (reverse them by default)."""
+        perm = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        if not perm:
+            perm = tuple(reversed(range(self.ndim)))
+        if sorted(int(a) % max(self.ndim, 1) for a in perm) != list(range(self.ndim)):
+            raise ValueError(f"transpose: axes {perm} are not a permutation for shape {self.shape}")
+        return self._apply(_ops.TRANSPOSE, self, axes=tuple(int(a) % self.ndim for a in perm))
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (axes reversed)."""
+        return self.transpose()
+
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _normalize_index(index)
+        try:
+            self.data[index]
+        except IndexError as exc:
+            raise IndexError(f"index {index!r} is invalid for a tensor of shape {self.shape}: {exc}") from None
+        return self._apply(_ops.GETITEM, self, index=index)
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Node) else x
+
+
+def _normalize_index(index: Any) -> Any:
+    def one(i: Any) -> Any:
+        if isinstance(i, Tensor):
+            i = i.data
+        if isinstance(i, list):
+            i = np.asarray(i)
+        if isinstance(i, np.ndarray) and i.dtype.kind == "f":
+            if not np.all(np.equal(np.mod(i, 1), 0)):
+                raise IndexError("tensor indices must be integers or booleans")
+            i = i.astype(np.intp)
+        return i
+
+    return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
+    """Make a Tensor (same as ``Tensor(...)``)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
+
+
+def _engine_of(xs: Sequence[Any]) -> type[Node]:
+    for x in xs:
+        if isinstance(x, Node):
+            return type(x)
+    return Tensor
+
+
+def _check_same_engine(name: str, xs: Sequence[Any]) -> None:
+    kinds = {type(x).__name__ for x in xs if isinstance(x, Node)}
+    if len(kinds) > 1:
+        raise TypeError(f"{name}: cannot mix {' and '.join(sorted(kinds))}")
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis; the gradient is split back by slicing."""
+    xs = [x if isinstance(x, Tensor) else Tensor(x) for x in tensors]
+    if not xs:
+        raise ValueError("concatenate: need at least one tensor")
+    nd = xs[0].ndim
+    if nd == 0 or not -nd <= axis < nd:
+        raise ValueError(f"concatenate: axis {axis} is out of range for shapes {[x.shape for x in xs]}")
+    try:
+        return Tensor._apply(_ops.CONCATENATE, *xs, axis=axis % nd)
+    except ValueError as exc:
+        raise ValueError(f"concatenate: shapes {[x.shape for x in xs]} along axis {axis}: {exc}") from None
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join same-shape tensors along a new axis."""
+    xs = [x if isinstance(x, Tensor) else Tensor(x) for x in tensors]
+    if not xs:
+        raise ValueError("stack: need at least one tensor")
+    if len({x.shape for x in xs}) != 1:
+        raise ValueError(f"stack: all tensors need the same shape, got {[x.shape for x in xs]}")
+    nd = xs[0].ndim + 1
+    if not -nd <= axis < nd:
+        raise ValueError(f"stack: axis {axis} is out of range for {nd}-d result")
+    return Tensor._apply(_ops.STACK, *xs, axis=axis % nd)
+
+
+def where(cond: Any, x: Any, y: Any) -> Any:
+    """Elementwise ``x if cond else y``; ``cond`` is a constant (no gradient)."""
+    _check_same_engine("where", [x, y])
+    c = np.asarray(_raw(cond), dtype=bool)
+    return _engine_of([x, y])._apply(_ops.WHERE, x, y, cond=c)
+
+
+def maximum(x: Any, y: Any) -> Any:
+    """Elementwise maximum; at ties the gradient is shared equally."""
+    _check_same_engine("maximum", [x, y])
+    return _engine_of([x, y])._apply(_ops.MAXIMUM, x, y)
+
+
+def minimum(x: Any, y: Any) -> Any:
+    """Elementwise minimum; at ties the gradient is shared equally."""
+    _check_same_engine("minimum", [x, y])
+    return _engine_of([x, y])._apply(_ops.MINIMUM, x, y)

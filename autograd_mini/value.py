@@ -1,0 +1,129 @@
+"""``Value``: the scalar engine, micrograd-compatible (one graph node per number, as in the documents' figures).
+
+Numeric policy (documented, tested): arithmetic runs on Python floats for speed; wherever Python would
+raise or leave the reals (``1/0``, ``0.0 ** -1``, ``math.exp(1000)``, ``(-4) ** 0.5`` which Python makes
+complex) the op is recomputed with numpy float64 scalars, so results follow numpy: ``inf`` or ``nan`` with
+a ``RuntimeWarning``, never a complex number and never ``ZeroDivisionError``. ``log`` of a non-positive
+number and ``sqrt`` of a negative one likewise give ``-inf``/``nan`` with a warning, as numpy does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .node import Node, _Uncoercible
+from .ops import Op
+
+_NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
+_SOFT_ERRORS = (ArithmeticError, ValueError)
+
+
+def _numpy_semantics(fn: Callable[..., Any], args: Sequence[Any], params: dict[str, Any]) -> Any:
+    """Run ``fn`` on Python floats; if Python raises or goes complex, rerun it on numpy float64."""
+    try:
+        r = fn(*args, **params)
+        if type(r) is complex:
+            raise ValueError("complex result")
+        return r
+    except _SOFT_ERRORS:
+        return fn(*[np.float64(a) for a in args], **params)
+
+
+class Value(Node):
+    """A scalar that records how it was computed.
+
+    ``Value(2.0)``, ``.data``, ``.grad``, an optional ``label``; ``+ - * / **`` with numbers or Values,
+    ``exp log tanh sigmoid relu leaky_relu abs sqrt``; ``backward()`` seeds dL/dL = 1 and fills ``.grad``.
+    Comparisons (``<`` ...) compare ``.data``; equality stays identity, so Values can key dicts and sets.
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # numpy defers to Value's reflected operators: np.float64(2) * v is a Value
+
+    def __init__(self, data: Any, _children: tuple[Value, ...] = (), _op: str = "", label: str = "",
+                 requires_grad: bool = True) -> None:
+        if isinstance(data, Value):
+            data = data.data
+        if not isinstance(data, _NUMBER) and not (isinstance(data, np.ndarray) and data.shape == ()):
+            raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.requires_grad = requires_grad
+        self.label = label
+        self._op = None
+        self._parents = ()
+        self._params = None
+
+    # -- engine hooks ----------------------------------------------------------------------------
+    @classmethod
+    def _coerce(cls, x: Any, like: Node | None = None) -> Value:
+        if isinstance(x, Value):
+            return x
+        if isinstance(x, _NUMBER) or (isinstance(x, np.ndarray) and x.size == 1):
+            return cls(float(x), requires_grad=False)
+        raise _Uncoercible(f"cannot use {type(x).__name__} as a Value operand")
+
+    @classmethod
+    def _new(cls, data: Any, op: Op | None = None, parents: tuple[Node, ...] = (),
+             params: dict[str, Any] | None = None) -> Any:
+        node = super()._new(data, op, parents, params)
+        node.grad = 0.0
+        return node
+
+    @classmethod
+    def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> float:
+        return float(_numpy_semantics(op.forward, datas, params))
+
+    @classmethod
+    def _local_grad(cls, fn: Callable[..., Any], g: Any, out: Any, args: Sequence[Any], params: dict) -> Any:
+        return _numpy_semantics(fn, [g, out, *args], params)
+
+    @classmethod
+    def _finish_grad(cls, g: Any) -> Any:
+        return g if isinstance(g, Node) else float(g)
+
+    @classmethod
+    def _seed(cls, root: Node, gradient: Any) -> Any:
+        return 1.0 if gradient is None else gradient
+
+    def _store_grad(self, g: Any, accumulate: bool) -> None:
+        g = self._finish_grad(g)
+        self.grad = self.grad + g if accumulate else g
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0.0."""
+        self.grad = 0.0
+
+    # -- micrograd compatibility and conveniences -------------------------------------------------
+    @property
+    def _prev(self) -> set[Node]:
+        """micrograd's name for the set of inputs."""
+        return set(self._parents)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _raw(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _raw(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _raw(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _raw(other)
+
+    __hash__ = Node.__hash__
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Value) else x
