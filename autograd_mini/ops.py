@@ -278,9 +278,9 @@ RESHAPE = defop("reshape", lambda x, shape: np.reshape(x, shape),
                 lambda g, out, x, shape: reshape(g, shape_of(x)))
 TRANSPOSE = defop("transpose", lambda x, axes: np.transpose(x, axes),
                   lambda g, out, x, axes: transpose(g, tuple(np.argsort(axes))))
-GETITEM = defop("getitem", lambda x, index: x[index],
+GETITEM: Op = defop("getitem", lambda x, index: x[index],
                 lambda g, out, x, index: call(INDEX_ADD, g, index=index, shape=shape_of(x)))
-INDEX_ADD = defop("index_add", _index_add_forward,                  # scatter-add: the adjoint of indexing
+INDEX_ADD: Op = defop("index_add", _index_add_forward,                  # scatter-add: the adjoint of indexing
                   lambda g, out, x, index, shape: call(GETITEM, g, index=index))
 BROADCAST_TO = defop("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
                      lambda g, out, x, shape: sum_to(g, shape_of(x)))

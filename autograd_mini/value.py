@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .node import Node, _Uncoercible
+from .node import Node, _check_finite, _state, _Uncoercible
 from .ops import Op
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
@@ -76,6 +76,43 @@ class Value(Node):
     @classmethod
     def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> float:
         return float(_numpy_semantics(op.forward, datas, params))
+
+    @classmethod
+    def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
+        # Same contract as Node._apply, unrolled for the scalar engine's hot path (millions of calls).
+        x = args[0] if type(args[0]) is Value else cls._coerce(args[0])
+        if len(args) == 1:
+            parents: tuple[Value, ...] = (x,)
+            needs_grad = x.requires_grad
+            datas = [x.data]
+        else:
+            y = args[1] if type(args[1]) is Value else cls._coerce(args[1])
+            parents = (x, y)
+            needs_grad = x.requires_grad or y.requires_grad
+            datas = [x.data, y.data]
+        try:
+            r = op.forward(*datas, **params)
+            if type(r) is not float:
+                r = float(r) if type(r) is not complex else float(_numpy_semantics(op.forward, datas, params))
+        except _SOFT_ERRORS:
+            r = float(_numpy_semantics(op.forward, datas, params))
+        node = object.__new__(cls)
+        node.data = r
+        node.grad = 0.0
+        node.label = ""
+        if needs_grad and _state.enabled:
+            node.requires_grad = True
+            node._op = op
+            node._parents = parents
+            node._params = params or None
+        else:
+            node.requires_grad = False
+            node._op = None
+            node._parents = ()
+            node._params = None
+        if _state.anomaly:
+            _check_finite(node.data, f"forward of op '{op.name}'")
+        return node
 
     @classmethod
     def _local_grad(cls, fn: Callable[..., Any], g: Any, out: Any, args: Sequence[Any], params: dict) -> Any:
