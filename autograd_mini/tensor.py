@@ -149,7 +149,9 @@ class Tensor(Node):
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, threshold=20, separator=", ")
-        extra = f", op={self.op_name}" if self._op is not None else (", requires_grad=True" if self.requires_grad else "")
+        extra = f", op={self.op_name}" if self._op is not None else ""
+        if not extra and self.requires_grad:
+            extra = ", requires_grad=True"
         return f"Tensor({body}, dtype={self.data.dtype}{extra})"
 
     def __lt__(self, other: Any) -> np.ndarray:
