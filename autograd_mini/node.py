@@ -267,6 +267,15 @@ class Node:
         """x if x > 0 else alpha x (doc 002: alpha = 0.01)."""
         return self._apply(_ops.LEAKY_RELU, self, alpha=alpha)
 
+    def hardlimit(self) -> Any:
+        """HardLimit: 1 if x >= 0 else 0 (doc 000, eq. 34). Its derivative is 0 almost everywhere (undefined
+        at 0), so backprop passes no gradient through it: train such units with the perceptron rule."""
+        return self._apply(_ops.HARDLIMIT, self)
+
+    def sign(self) -> Any:
+        """Sign unit of the perceptron: +1 if x >= 0 else -1 (doc 001). Derivative 0 almost everywhere."""
+        return self._apply(_ops.SIGN, self)
+
     def abs(self) -> Any:
         """|x|; derivative sign(x) (0 at 0)."""
         return self._apply(_ops.ABS, self)

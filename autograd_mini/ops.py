@@ -247,6 +247,11 @@ RELU = defop("relu", lambda x: np.maximum(x, 0.0),
              lambda g, out, x: g * (data(x) > 0))                   # 1 if x > 0 else 0
 LEAKY_RELU = defop("leaky_relu", lambda x, alpha: np.where(x > 0, x, alpha * x),
                    lambda g, out, x, alpha: g * np.where(data(x) > 0, 1.0, alpha))
+# Step functions: derivative 0 almost everywhere (undefined at 0), so no gradient flows through them.
+HARDLIMIT = defop("hardlimit", lambda x: np.where(x >= 0, 1.0, 0.0).astype(np.result_type(x, np.float32)),
+                  lambda g, out, x: g * 0.0)                        # doc 000, eq. 34: 1 if x >= 0 else 0
+SIGN = defop("sign", lambda x: np.where(x >= 0, 1.0, -1.0).astype(np.result_type(x, np.float32)),
+             lambda g, out, x: g * 0.0)                             # doc 001: +1 if s >= 0 else -1
 ABS = defop("abs", np.abs,
             lambda g, out, x: g * np.sign(data(x)))
 SQRT = defop("sqrt", np.sqrt,
