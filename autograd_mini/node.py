@@ -36,6 +36,7 @@ class _GradState(threading.local):
 
 
 _state = _GradState()
+_NO_PARAMS: dict[str, Any] = {}
 
 
 def is_grad_enabled() -> bool:
@@ -95,6 +96,8 @@ class Node:
     _op: Op | None
     _parents: tuple[Node, ...]
     _params: dict[str, Any] | None
+
+    _broadcasts = False  # True for engines whose gradients may need summing back to the input's shape
 
     # -- hooks each engine defines ---------------------------------------------------------------
     @classmethod
@@ -192,7 +195,7 @@ class Node:
         seed = type(self)._seed(self, gradient)
         order, grads = backprop([self], [seed], create_graph)
         for node in order:
-            g = grads.get(id(node))
+            g = grads.get(node)
             if g is not None:
                 node._store_grad(g, accumulate=node._op is None)
 
@@ -201,47 +204,40 @@ class Node:
 
     # -- operators shared by both engines (the rules live in ops.py) -------------------------------
     def __add__(self, other: Any) -> Any:
-        return self._binary(_ops.ADD, self, other)
+        return self._apply(_ops.ADD, self, other)
 
     def __radd__(self, other: Any) -> Any:
-        return self._binary(_ops.ADD, other, self)
+        return self._apply(_ops.ADD, other, self)
 
     def __sub__(self, other: Any) -> Any:
-        return self._binary(_ops.SUB, self, other)
+        return self._apply(_ops.SUB, self, other)
 
     def __rsub__(self, other: Any) -> Any:
-        return self._binary(_ops.SUB, other, self)
+        return self._apply(_ops.SUB, other, self)
 
     def __mul__(self, other: Any) -> Any:
-        return self._binary(_ops.MUL, self, other)
+        return self._apply(_ops.MUL, self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        return self._binary(_ops.MUL, other, self)
+        return self._apply(_ops.MUL, other, self)
 
     def __truediv__(self, other: Any) -> Any:
-        return self._binary(_ops.DIV, self, other)
+        return self._apply(_ops.DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
-        return self._binary(_ops.DIV, other, self)
+        return self._apply(_ops.DIV, other, self)
 
     def __pow__(self, other: Any) -> Any:
-        return self._binary(_ops.POW, self, other)
+        return self._apply(_ops.POW, self, other)
 
     def __rpow__(self, other: Any) -> Any:
-        return self._binary(_ops.POW, other, self)
+        return self._apply(_ops.POW, other, self)
 
     def __neg__(self) -> Any:
         return self._apply(_ops.NEG, self)
 
     def __pos__(self) -> Any:
         return self
-
-    @classmethod
-    def _binary(cls, op: Op, x: Any, y: Any) -> Any:
-        try:
-            return cls._apply(op, x, y)
-        except _Uncoercible:
-            return NotImplemented
 
     def exp(self) -> Any:
         """e^x."""
@@ -293,68 +289,75 @@ class Node:
 
 
 class _Uncoercible(TypeError):
-    """Raised by ``_coerce`` for operands that are not numbers; binary operators turn it into
-    ``NotImplemented`` so Python raises its usual TypeError naming both types."""
+    """Raised by ``_coerce`` for operands that are not numbers (a TypeError naming the type)."""
 
 
 def toposort(roots: Iterable[Node]) -> list[Node]:
     """Nodes that require grad, reachable from ``roots``, inputs before outputs. Iterative DFS, so a
     chain of millions of nodes needs no Python recursion."""
     order: list[Node] = []
-    seen: set[int] = set()
+    seen: set[Node] = set()
     stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    push = stack.append
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
-        stack.append((node, True))
+        seen.add(node)
+        push((node, True))
         for p in node._parents:
-            if p.requires_grad and id(p) not in seen:
-                stack.append((p, False))
+            if p.requires_grad and p not in seen:
+                push((p, False))
     return order
 
 
 def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = False
-             ) -> tuple[list[Node], dict[int, Any]]:
-    """The reverse pass. Returns the topological order and {id(node): dL/dnode} for every reached node.
+             ) -> tuple[list[Node], dict[Node, Any]]:
+    """The reverse pass. Returns the topological order and {node: dL/dnode} for every reached node.
 
     For each node (outputs first) and each input that requires grad, the op's rule from the table gives
     the vector-Jacobian product; the engine sums it back to the input's shape and accumulates it.
     With ``create_graph`` the rules run on graph nodes (recorded), otherwise on raw data.
     """
     order = toposort(roots)
-    grads: dict[int, Any] = {}
+    grads: dict[Node, Any] = {}
     for r, s in zip(roots, seeds):
-        grads[id(r)] = s if id(r) not in grads else grads[id(r)] + s
+        grads[r] = s if r not in grads else grads[r] + s
     anomaly = _state.anomaly
     with _set_grad_enabled(create_graph):
         for node in reversed(order):
             op = node._op
             if op is None:
                 continue
-            g = grads.get(id(node))
+            g = grads.get(node)
             if g is None:
                 continue
             cls = type(node)
             parents = node._parents
-            params = node._params or {}
+            params = node._params or _NO_PARAMS
+            out = node if create_graph else node.data
+            args = parents if create_graph else [q.data for q in parents]
             for i, p in enumerate(parents):
                 if not p.requires_grad:
                     continue
-                rule = op.rule(i)
-                if create_graph:
-                    gi = rule(g, node, *parents, **params)
-                else:
-                    gi = cls._local_grad(rule, g, node.data, [q.data for q in parents], params)
-                gi = cls._reduce_to(gi, p)
+                rule = op.vjps[i] if not op.variadic else op.rule(i)
+                try:
+                    gi = rule(g, out, *args, **params)
+                    if type(gi) is complex:
+                        raise ValueError("complex gradient")
+                except (ArithmeticError, ValueError):
+                    if create_graph:
+                        raise
+                    gi = cls._local_grad(rule, g, out, args, params)  # the engine's numeric policy
+                if cls._broadcasts:
+                    gi = cls._reduce_to(gi, p)
                 if anomaly:
                     _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
-                prev = grads.get(id(p))
-                grads[id(p)] = gi if prev is None else prev + gi
+                prev = grads.get(p)
+                grads[p] = gi if prev is None else prev + gi
     return order, grads
 
 
@@ -386,7 +389,7 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
     _, grads = backprop([o for o, _ in live], seeds, create_graph)
     result = []
     for x in ins:
-        g = grads.get(id(x))
+        g = grads.get(x)
         if g is None:
             g = np.zeros_like(x.data) if isinstance(x.data, np.ndarray) else 0.0
             if create_graph:

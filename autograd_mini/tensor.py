@@ -43,6 +43,7 @@ class Tensor(Node):
 
     __slots__ = ()
     __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray + Tensor is a Tensor
+    _broadcasts = True
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         self.data = _as_float_array(data, dtype)
@@ -180,10 +181,10 @@ class Tensor(Node):
             raise
 
     def __matmul__(self, other: Any) -> Any:
-        return self._binary(_ops.MATMUL, self, other)
+        return self._apply(_ops.MATMUL, self, other)
 
     def __rmatmul__(self, other: Any) -> Any:
-        return self._binary(_ops.MATMUL, other, self)
+        return self._apply(_ops.MATMUL, other, self)
 
     # -- reductions --------------------------------------------------------------------------------
     def _axis(self, axis: Axis) -> tuple[int, ...] | None:
