@@ -9,7 +9,7 @@ from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .node import Node, backprop, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad, toposort
 from .ops import TABLE as OPS
 from .tensor import Tensor, concatenate, maximum, minimum, stack, tensor, where
-from .value import Value
+from .value import Value, lincomb
 
 __version__ = "0.1.0"
 
@@ -26,6 +26,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "is_grad_enabled",
+    "lincomb",
     "maximum",
     "minimum",
     "no_grad",

@@ -129,7 +129,9 @@ class Node:
     def _seed(cls, root: Node, gradient: Any) -> Any:
         raise NotImplementedError
 
-    def _store_grad(self, g: Any, accumulate: bool) -> None:
+    @classmethod
+    def _store_grads(cls, order: list[Node], grads: dict[Node, Any]) -> None:
+        """Write a pass's gradients to ``.grad``: leaves accumulate, intermediate nodes are overwritten."""
         raise NotImplementedError
 
     # -- recording ---------------------------------------------------------------------------------
@@ -194,10 +196,7 @@ class Node:
             )
         seed = type(self)._seed(self, gradient)
         order, grads = backprop([self], [seed], create_graph)
-        for node in order:
-            g = grads.get(node)
-            if g is not None:
-                node._store_grad(g, accumulate=node._op is None)
+        type(self)._store_grads(order, grads)
 
     def zero_grad(self) -> None:
         raise NotImplementedError
@@ -335,25 +334,30 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
             g = grads.get(node)
             if g is None:
                 continue
-            cls = type(node)
             parents = node._parents
-            params = node._params or _NO_PARAMS
-            out = node if create_graph else node.data
-            args = parents if create_graph else [q.data for q in parents]
+            params = node._params
+            if create_graph:
+                out, args = node, parents
+            else:
+                out, args = node.data, [q.data for q in parents]
+            broadcasts = node._broadcasts
+            variadic = op.variadic
             for i, p in enumerate(parents):
                 if not p.requires_grad:
                     continue
-                rule = op.vjps[i] if not op.variadic else op.rule(i)
                 try:
-                    gi = rule(g, out, *args, **params)
+                    if variadic:
+                        gi = op.vjps[0](i, g, out, *args, **params) if params else op.vjps[0](i, g, out, *args)
+                    else:
+                        gi = op.vjps[i](g, out, *args, **params) if params else op.vjps[i](g, out, *args)
                     if type(gi) is complex:
                         raise ValueError("complex gradient")
                 except (ArithmeticError, ValueError):
                     if create_graph:
                         raise
-                    gi = cls._local_grad(rule, g, out, args, params)  # the engine's numeric policy
-                if cls._broadcasts:
-                    gi = cls._reduce_to(gi, p)
+                    gi = type(node)._local_grad(op.rule(i), g, out, args, params or _NO_PARAMS)  # numeric policy
+                if broadcasts:
+                    gi = type(node)._reduce_to(gi, p)
                 if anomaly:
                     _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
                 prev = grads.get(p)

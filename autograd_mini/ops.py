@@ -19,6 +19,7 @@ Both engines share this table, so there is one copy of each derivative rule in t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ _RAW = (float, int, bool, np.ndarray, np.generic)
 class Op:
     """A differentiable operation: a name, a forward function and one VJP rule per input.
 
-    A *variadic* op (concatenate, stack) has a single rule taking the input's position first:
+    A *variadic* op (lincomb, concatenate, stack) has a single rule taking the input's position first:
     ``rule(i, g, out, *inputs, **params)``.
     """
 
@@ -44,10 +45,9 @@ class Op:
         self.variadic = variadic
 
     def rule(self, i: int) -> Callable[..., Any]:
-        """The VJP rule for input ``i``."""
+        """The VJP rule for input ``i``: ``rule(g, out, *inputs, **params)``."""
         if self.variadic:
-            vjp = self.vjps[0]
-            return lambda *args, **params: vjp(i, *args, **params)
+            return functools.partial(self.vjps[0], i)
         return self.vjps[i]
 
     def __repr__(self) -> str:
@@ -197,6 +197,21 @@ def _matmul_vjp_y(g: Any, out: Any, x: Any, y: Any) -> Any:
     return matrix_transpose(x) @ g
 
 
+def _lincomb_forward(b: Any, *wx: Any) -> Any:
+    # n = b + sum_i w_i x_i, inputs interleaved (b, w_1, x_1, w_2, x_2, ...), summed left to right.
+    n = b
+    for k in range(0, len(wx), 2):
+        n = n + wx[k] * wx[k + 1]
+    return n
+
+
+def _lincomb_vjp(i: int, g: Any, out: Any, *inputs: Any) -> Any:
+    # dn/db = 1; dn/dw_k = x_k; dn/dx_k = w_k  (w at odd positions, its x right after it)
+    if i == 0:
+        return g
+    return g * inputs[i + 1] if i % 2 == 1 else g * inputs[i - 1]
+
+
 def _concat_vjp(i: int, g: Any, out: Any, *xs: Any, axis: int) -> Any:
     sizes = [shape_of(x)[axis] for x in xs]
     start = sum(sizes[:i])
@@ -291,6 +306,9 @@ BROADCAST_TO = defop("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
                      lambda g, out, x, shape: sum_to(g, shape_of(x)))
 SUM_TO = defop("sum_to", _sum_to_forward,
                lambda g, out, x, shape: broadcast_to(g, shape_of(x)))
+# A neuron's net input n = b + sum_i w_i x_i as ONE node (doc 000, eq. 3 per unit): the documents' picture,
+# and half the graph of separate * and + nodes.
+LINCOMB = defop("lincomb", _lincomb_forward, _lincomb_vjp, variadic=True)
 CONCATENATE = defop("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_vjp, variadic=True)
 STACK = defop("stack", lambda *xs, axis: np.stack(xs, axis=axis), _stack_vjp, variadic=True)
 

@@ -112,9 +112,14 @@ class Tensor(Node):
             raise ValueError(f"backward(): gradient of shape {gd.shape} for a tensor of shape {root.data.shape}")
         return gradient if isinstance(gradient, Tensor) else gd
 
-    def _store_grad(self, g: Any, accumulate: bool) -> None:
-        g = self._finish_grad(g)
-        self.grad = self.grad + g if (accumulate and self.grad is not None) else g
+    @classmethod
+    def _store_grads(cls, order: list[Node], grads: dict[Node, Any]) -> None:
+        for node in order:
+            g = grads.get(node)
+            if g is None:
+                continue
+            g = cls._finish_grad(g)
+            node.grad = node.grad + g if (node._op is None and node.grad is not None) else g
 
     def zero_grad(self) -> None:
         """Forget the gradient (``.grad = None``, as PyTorch's default ``set_to_none``)."""

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .node import Node, _check_finite, _state, _Uncoercible
-from .ops import Op
+from . import ops as _ops
+from .ops import Op, _lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
 _SOFT_ERRORS = (ArithmeticError, ValueError)
@@ -80,6 +81,8 @@ class Value(Node):
     @classmethod
     def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
         # Same contract as Node._apply, unrolled for the scalar engine's hot path (millions of calls).
+        if len(args) > 2:
+            return super()._apply(op, *args, **params)
         x = args[0] if type(args[0]) is Value else cls._coerce(args[0])
         if len(args) == 1:
             parents: tuple[Value, ...] = (x,)
@@ -126,9 +129,16 @@ class Value(Node):
     def _seed(cls, root: Node, gradient: Any) -> Any:
         return 1.0 if gradient is None else gradient
 
-    def _store_grad(self, g: Any, accumulate: bool) -> None:
-        g = self._finish_grad(g)
-        self.grad = self.grad + g if accumulate else g
+    @classmethod
+    def _store_grads(cls, order: list[Node], grads: dict[Node, Any]) -> None:
+        get = grads.get
+        for node in order:
+            g = get(node)
+            if g is None:
+                continue
+            if type(g) is not float and not isinstance(g, Node):
+                g = float(g)
+            node.grad = node.grad + g if node._op is None else g
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0."""
@@ -164,3 +174,20 @@ class Value(Node):
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
+
+
+def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
+    """A neuron's net input n = b + sum_i w_i x_i as one graph node (doc 000, eq. 3, for one unit).
+
+    Same value as ``sum((w * x for w, x in zip(weights, inputs)), bias)`` (summed in that order), with one
+    node instead of 2 per input; its gradients are dn/dw_i = x_i, dn/dx_i = w_i, dn/db = 1.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"lincomb: {len(weights)} weights but {len(inputs)} inputs")
+    args: list[Any] = [bias]
+    for w, x in zip(weights, inputs):
+        args.append(w)
+        args.append(x)
+    if not any(isinstance(a, Value) for a in args):
+        return Value(_lincomb_forward(*[float(a) for a in args]), requires_grad=False)
+    return Value._apply(_ops.LINCOMB, *args)
