@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .node import Node, _check_finite, _state, _Uncoercible
 from . import ops as _ops
+from .node import Node, _check_finite, _state, _Uncoercible
 from .ops import Op, _lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
