@@ -8,7 +8,7 @@
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .node import Node, backprop, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad, toposort
 from .ops import TABLE as OPS
-from .tensor import Tensor, concatenate, maximum, minimum, stack, tensor, where
+from .tensor import Tensor, concatenate, cross_entropy, maximum, minimum, stack, tensor, where
 from .value import Value, lincomb
 
 __version__ = "0.1.0"
@@ -21,6 +21,7 @@ __all__ = [
     "Value",
     "backprop",
     "concatenate",
+    "cross_entropy",
     "detect_anomaly",
     "enable_grad",
     "grad",

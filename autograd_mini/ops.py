@@ -101,6 +101,8 @@ def transpose(x: Any, axes: tuple[int, ...]) -> Any:
 
 def matrix_transpose(x: Any) -> Any:
     """Swap the last two axes (x^T for a matrix, per-matrix for a batch)."""
+    if isinstance(x, np.ndarray):
+        return np.swapaxes(x, -1, -2)
     nd = len(shape_of(x))
     axes = list(range(nd))
     axes[-1], axes[-2] = axes[-2], axes[-1]
@@ -155,6 +157,21 @@ def _log_softmax_forward(x: Any, axis: int) -> Any:
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
+def _cross_entropy_forward(x: Any, labels: Any, reduction: str) -> Any:
+    # L = -sum_i log softmax(x_i)[y_i]  (divided by the batch size for reduction="mean")
+    picked = _log_softmax_forward(x, -1)[np.arange(x.shape[0]), labels]
+    return -(np.mean(picked) if reduction == "mean" else np.sum(picked))
+
+
+def _cross_entropy_vjp(g: Any, out: Any, x: Any, labels: Any, reduction: str) -> Any:
+    # dL/dx_i = softmax(x_i) - onehot(y_i)  (doc 001: the softmax + cross-entropy sensitivity), / n for "mean"
+    xs = shape_of(x)
+    onehot = np.zeros(xs, dtype=data(x).dtype)
+    onehot[np.arange(xs[0]), labels] = 1.0
+    scale = g / xs[0] if reduction == "mean" else g
+    return (call(SOFTMAX, x, axis=-1) - onehot) * scale
+
+
 def _index_add_forward(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     out = np.zeros(shape, dtype=np.result_type(g, np.float32))
     np.add.at(out, index, g)
@@ -171,7 +188,7 @@ def _extreme_vjp(g: Any, out: Any, x: Any, axis: tuple[int, ...] | None, keepdim
 
 def _matmul_vjp_x(g: Any, out: Any, x: Any, y: Any) -> Any:
     # out = x @ y  =>  dL/dx = g @ y^T (1-D operands are promoted to matrices, then squeezed back).
-    xn, yn = len(shape_of(x)), len(shape_of(y))
+    xn, yn = np.ndim(data(x)), np.ndim(data(y))
     if xn == 1 and yn == 1:
         return g * y
     if yn == 1:
@@ -185,7 +202,7 @@ def _matmul_vjp_x(g: Any, out: Any, x: Any, y: Any) -> Any:
 
 def _matmul_vjp_y(g: Any, out: Any, x: Any, y: Any) -> Any:
     # out = x @ y  =>  dL/dy = x^T @ g
-    xn, yn = len(shape_of(x)), len(shape_of(y))
+    xn, yn = np.ndim(data(x)), np.ndim(data(y))
     if xn == 1 and yn == 1:
         return g * x
     if xn == 1:
@@ -292,6 +309,9 @@ SOFTMAX = defop("softmax", _softmax_forward,                        # J^T g = ou
                 lambda g, out, x, axis: out * (g - sum_(g * out, (axis % len(shape_of(x)),), True)))
 LOG_SOFTMAX = defop("log_softmax", _log_softmax_forward,            # J^T g = g - softmax * sum(g)
                     lambda g, out, x, axis: g - exp(out) * sum_(g, (axis % len(shape_of(x)),), True))
+
+CROSS_ENTROPY = defop("cross_entropy", _cross_entropy_forward,   # fused softmax + cross-entropy from logits
+                      _cross_entropy_vjp)
 
 # -- shape and indexing --
 RESHAPE = defop("reshape", lambda x, shape: np.reshape(x, shape),

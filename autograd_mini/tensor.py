@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _Uncoercible
+from .node import Node, _check_finite, _state, _Uncoercible
 from .ops import Op
 
 _FLOATS = (np.float16, np.float32, np.float64)
@@ -76,19 +76,21 @@ class Tensor(Node):
 
     @classmethod
     def _reduce_to(cls, g: Any, target: Node) -> Any:
-        tshape = target.data.shape
+        tdata = target.data
         if isinstance(g, Node):
-            if g.data.shape != tshape:
-                g = _ops.sum_to(g, tshape)
+            if g.data.shape != tdata.shape:
+                g = _ops.sum_to(g, tdata.shape)
             gshape = g.data.shape
         else:
-            if np.shape(g) != tshape:
-                g = _ops.SUM_TO.forward(g, tshape)
-            if g.dtype != target.data.dtype:
-                g = g.astype(target.data.dtype)
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)
+            if g.shape != tdata.shape:
+                g = _ops.SUM_TO.forward(g, tdata.shape)
+            if g.dtype != tdata.dtype:
+                g = g.astype(tdata.dtype)
             gshape = g.shape
-        if gshape != tshape:
-            raise RuntimeError(f"internal error: gradient of shape {gshape} for a tensor of shape {tshape}")
+        if gshape != tdata.shape:
+            raise RuntimeError(f"internal error: gradient of shape {gshape} for a tensor of shape {tdata.shape}")
         return g
 
     @classmethod
@@ -177,13 +179,45 @@ class Tensor(Node):
     # -- binary ops with shape checks --------------------------------------------------------------
     @classmethod
     def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
+        # Same contract as Node._apply, unrolled: per-op overhead matters for small batches.
+        like = None
+        for a in args:
+            if isinstance(a, Tensor):
+                like = a
+                break
+        parents = tuple(a if isinstance(a, Tensor) else cls._coerce(a, like) for a in args)
+        needs_grad = False
+        datas = []
+        for p in parents:
+            datas.append(p.data)
+            needs_grad = needs_grad or p.requires_grad
         try:
-            return super()._apply(op, *args, **params)
+            out = op.forward(*datas, **params)
         except ValueError as exc:
-            if "broadcast" in str(exc) or "mismatch" in str(exc) or "aligned" in str(exc):
-                shapes = " and ".join(str(np.shape(_raw(a))) for a in args)
+            text = str(exc)
+            if "broadcast" in text or "mismatch" in text or "aligned" in text or "dimension" in text:
+                shapes = " and ".join(str(d.shape) for d in datas)
                 raise ValueError(f"{op.name}: shapes {shapes} are not compatible ({exc})") from None
             raise
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        node = object.__new__(cls)
+        node.data = out
+        node.grad = None
+        node.label = ""
+        if needs_grad and _state.enabled:
+            node.requires_grad = True
+            node._op = op
+            node._parents = parents
+            node._params = params or None
+        else:
+            node.requires_grad = False
+            node._op = None
+            node._parents = ()
+            node._params = None
+        if _state.anomaly:
+            _check_finite(out, f"forward of op '{op.name}'")
+        return node
 
     def __matmul__(self, other: Any) -> Any:
         return self._apply(_ops.MATMUL, self, other)
@@ -348,3 +382,25 @@ def minimum(x: Any, y: Any) -> Any:
     """Elementwise minimum; at ties the gradient is shared equally."""
     _check_same_engine("minimum", [x, y])
     return _engine_of([x, y])._apply(_ops.MINIMUM, x, y)
+
+
+def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy from logits, fused and stable: L = -sum_i log softmax(n_i)[y_i] (doc 001),
+    divided by the batch size when ``reduction="mean"``. ``logits`` is (batch, classes), ``labels`` integer
+    class indices (batch,). Its gradient is softmax(n) - onehot(y) (per sample, / batch for the mean).
+    """
+    x = logits if isinstance(logits, Tensor) else Tensor(logits)
+    if x.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must be 2-D (batch, classes), got shape {x.shape}")
+    y = np.asarray(_raw(labels))
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"cross_entropy: labels must have shape ({x.shape[0]},), got {y.shape}")
+    if y.size and (y.dtype.kind not in "iu" and not np.all(np.mod(y, 1) == 0)):
+        raise ValueError("cross_entropy: labels must be integer class indices")
+    y = y.astype(np.intp)
+    if y.size and (y.min() < 0 or y.max() >= x.shape[1]):
+        bad = y[(y < 0) | (y >= x.shape[1])][0]
+        raise ValueError(f"cross_entropy: label {bad} is outside the valid range 0..{x.shape[1] - 1}")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
+    return Tensor._apply(_ops.CROSS_ENTROPY, x, labels=y, reduction=reduction)
