@@ -10,6 +10,7 @@ from .node import Node, backprop, detect_anomaly, enable_grad, grad, is_grad_ena
 from .ops import TABLE as OPS
 from .tensor import Tensor, concatenate, cross_entropy, maximum, minimum, stack, tensor, where
 from .value import Value, lincomb
+from .viz import draw_dot, draw_network, render, to_svg
 
 __version__ = "0.1.0"
 
@@ -23,6 +24,8 @@ __all__ = [
     "concatenate",
     "cross_entropy",
     "detect_anomaly",
+    "draw_dot",
+    "draw_network",
     "enable_grad",
     "grad",
     "gradcheck",
@@ -32,8 +35,10 @@ __all__ = [
     "minimum",
     "no_grad",
     "numerical_grad",
+    "render",
     "stack",
     "tensor",
+    "to_svg",
     "toposort",
     "where",
 ]
