@@ -1,0 +1,88 @@
+"""nn: neurons, layers, MLPs, activations, initializers and losses on autograd_mini's two engines.
+
+Every layer-building class takes ``engine="value"`` (default: the scalar ``Value`` graph, one node per
+neuron, micrograd-compatible) or ``engine="tensor"`` (vectorized ``Tensor``, batches). Notation follows
+the course documents (doc 000's row vectors: n = b + a W, a = f(n), sensitivities s = dL/dn).
+"""
+
+from . import init
+from .activations import (
+    ACTIVATIONS,
+    LEAKY_ALPHA,
+    get_activation,
+    hardlimit,
+    leaky_relu,
+    linear,
+    relu,
+    sigmoid,
+    sign,
+    softmax,
+    tanh,
+)
+from .init import INITIALIZERS, get_init, glorot_uniform, he_normal, init_weights, make_rng, uniform
+from .layers import MLP, Layer, Linear, Neuron
+from .losses import (
+    LOSSES,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    get_loss,
+    half_squared_error,
+    hinge,
+    kl_divergence,
+    mse,
+    nll_loss,
+    squared_error,
+    symmetric_cross_entropy,
+)
+from .module import ENGINES, TENSOR, VALUE, Module, Sequential
+
+__all__ = [
+    "ACTIVATIONS",
+    "ENGINES",
+    "INITIALIZERS",
+    "LEAKY_ALPHA",
+    "LOSSES",
+    "MLP",
+    "TENSOR",
+    "VALUE",
+    "Layer",
+    "Linear",
+    "Module",
+    "Neuron",
+    "Sequential",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "get_activation",
+    "get_init",
+    "get_loss",
+    "glorot_uniform",
+    "half_squared_error",
+    "hardlimit",
+    "he_normal",
+    "hinge",
+    "init",
+    "init_weights",
+    "kl_divergence",
+    "leaky_relu",
+    "linear",
+    "make_rng",
+    "mse",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "sign",
+    "softmax",
+    "squared_error",
+    "symmetric_cross_entropy",
+    "tanh",
+    "uniform",
+]
+
+# ======================================================================================================
+# Training-side exports (nn/optim.py, nn/train.py, nn/perceptron.py, nn/estimators.py) and the other
+# nn modules (closed_form, datasets) go below this line; the lead adds them, e.g.
+#   from .optim import SGD, Adam
+#   __all__ += ["SGD", "Adam"]
+# ======================================================================================================

@@ -1,0 +1,194 @@
+"""``Module``: the base of every model in ``nn`` (parameters, gradients, saving), and ``Sequential``.
+
+A module finds its parameters by looking at its attributes (as PyTorch does): every leaf ``Value`` and every
+leaf ``Tensor`` with ``requires_grad=True`` held directly, in a list / tuple / dict, or inside a nested
+module is a parameter. Each parameter is reported once even when two layers share it (identity, not
+equality, decides), in discovery order, which for the MLPs is micrograd's order (layer by layer, neuron by
+neuron, w then b).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from autograd_mini import Tensor, Value
+
+Parameter = Value | Tensor
+
+#: Engine names accepted by every layer-building class: the scalar graph (micrograd-compatible) ...
+VALUE = "value"
+#: ... and the vectorized numpy engine (batches).
+TENSOR = "tensor"
+ENGINES = (VALUE, TENSOR)
+
+
+def check_engine(engine: str) -> str:
+    """Return ``engine`` if it is "value" or "tensor", else raise ValueError naming the valid ones."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; valid engines: {', '.join(repr(e) for e in ENGINES)}")
+    return engine
+
+
+def _is_parameter(x: Any) -> bool:
+    return isinstance(x, (Value, Tensor)) and x.requires_grad and x._op is None
+
+
+class Module:
+    """Base class of models: ``__call__`` runs ``forward``; parameters are found among the attributes.
+
+    Subclasses set parameters and sub-modules as attributes in ``__init__`` and define ``forward``.
+    Attributes named in the class attribute ``_not_parameters`` are never searched (a layer's ``n`` and
+    ``a``, which hold the last forward pass's graph nodes).
+    """
+
+    _not_parameters: frozenset[str] = frozenset()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    # -- parameter discovery ------------------------------------------------------------------------
+    def _walk(self, prefix: str, seen_params: set[int], seen_modules: set[int]) -> Iterator[tuple[str, Parameter]]:
+        seen_modules.add(id(self))
+        skip = type(self)._not_parameters
+        for name, value in vars(self).items():
+            if name in skip:
+                continue
+            yield from _walk_value(prefix + name, value, seen_params, seen_modules)
+
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        """``[(dotted name, parameter), ...]``, each parameter once (first name found), in discovery order.
+
+        Names follow the attribute path: ``layers.0.weight`` (tensor engine), ``layers.0.neurons.3.w.1``
+        (value engine).
+        """
+        return list(self._walk("", set(), set()))
+
+    def parameters(self) -> list[Parameter]:
+        """The trainable leaves (Values, and Tensors with ``requires_grad=True``), each once."""
+        return [p for _, p in self._walk("", set(), set())]
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient (0.0 for a Value, None for a Tensor)."""
+        for p in self.parameters():
+            p.zero_grad()
+
+    # -- state --------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """``{name: copy of the parameter's data as an ndarray}`` (0-d arrays for Values)."""
+        return {name: np.array(p.data, dtype=np.float64 if isinstance(p, Value) else p.data.dtype)
+                for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy ``state`` into the parameters, all or nothing.
+
+        Every name must match a parameter and every shape the parameter's shape, and the values must be
+        finite real numbers; otherwise a ValueError lists the missing and unexpected names or the
+        mismatches, and no parameter is changed. Tensors keep their dtype.
+        """
+        named = dict(self.named_parameters())
+        problems = []
+        missing = [k for k in named if k not in state]
+        unexpected = [k for k in state if k not in named]
+        if missing:
+            problems.append(f"missing: {', '.join(missing)}")
+        if unexpected:
+            problems.append(f"unexpected: {', '.join(unexpected)}")
+        arrays: dict[str, np.ndarray] = {}
+        for name, p in named.items():
+            if name not in state:
+                continue
+            raw = state[name]
+            raw = raw.data if isinstance(raw, (Value, Tensor)) else raw
+            try:
+                arr = np.asarray(raw)
+            except Exception as exc:  # noqa: BLE001 - report any conversion failure as bad input
+                problems.append(f"{name}: cannot convert to an array ({exc})")
+                continue
+            expected = np.shape(p.data)
+            if arr.shape != expected:
+                problems.append(f"{name}: shape {arr.shape} does not match the parameter's shape {expected}")
+            elif arr.dtype.kind not in "biuf":
+                problems.append(f"{name}: dtype {arr.dtype} is not a real number type")
+            elif not np.all(np.isfinite(arr)):
+                problems.append(f"{name}: contains NaN or Inf")
+            else:
+                arrays[name] = arr
+        if problems:
+            raise ValueError("load_state_dict: state does not fit the model (model unchanged); "
+                             + "; ".join(problems))
+        for name, p in named.items():
+            if isinstance(p, Value):
+                p.data = float(arrays[name])
+            else:
+                p.data[...] = arrays[name]
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Write the state dict to an ``.npz`` file (``np.savez``); returns the path written (numpy adds
+        ``.npz`` when the name lacks it)."""
+        path = os.fspath(path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        state: dict[str, Any] = self.state_dict()
+        np.savez(path, **state)
+        return path
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Load parameters saved by :meth:`save` (``np.load(allow_pickle=False)``), all or nothing."""
+        path = os.fspath(path)
+        if not os.path.exists(path) and os.path.exists(path + ".npz"):
+            path += ".npz"
+        with np.load(path, allow_pickle=False) as f:
+            state = {k: f[k] for k in f.files}
+        self.load_state_dict(state)
+
+
+def _walk_value(name: str, value: Any, seen_params: set[int], seen_modules: set[int]
+                ) -> Iterator[tuple[str, Parameter]]:
+    if isinstance(value, (Value, Tensor)):
+        if _is_parameter(value) and id(value) not in seen_params:
+            seen_params.add(id(value))
+            yield name, value
+    elif isinstance(value, Module):
+        if id(value) not in seen_modules:
+            yield from value._walk(name + ".", seen_params, seen_modules)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _walk_value(f"{name}.{i}", item, seen_params, seen_modules)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_value(f"{name}.{key}", item, seen_params, seen_modules)
+
+
+class Sequential(Module):
+    """Apply modules (or any callables) one after another: ``Sequential(l1, l2)(x) == l2(l1(x))``.
+
+    The modules are kept, in order, in ``.layers``.
+    """
+
+    def __init__(self, *layers: Module | Callable[[Any], Any]) -> None:
+        for k, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(f"Sequential: item {k} ({type(layer).__name__}) is not callable")
+        self.layers = list(layers)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, k: int) -> Any:
+        return self.layers[k]
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
