@@ -80,9 +80,25 @@ __all__ = [
     "uniform",
 ]
 
-# ======================================================================================================
-# Training-side exports (nn/optim.py, nn/train.py, nn/perceptron.py, nn/estimators.py) and the other
-# nn modules (closed_form, datasets) go below this line; the lead adds them, e.g.
-#   from .optim import SGD, Adam
-#   __all__ += ["SGD", "Adam"]
-# ======================================================================================================
+# Training (doc 000 eq. 6; doc 001 Algorithms 1 and 2), estimators, and the hand-derived side (issue 4).
+from . import closed_form, datasets, derivation  # noqa: E402
+from .estimators import MLPClassifier, MLPRegressor, NotFittedError  # noqa: E402
+from .optim import SGD, Adam, Optimizer, grad_norm  # noqa: E402
+from .perceptron import Perceptron  # noqa: E402
+from .train import History, fit  # noqa: E402
+
+__all__ += [
+    "SGD",
+    "Adam",
+    "History",
+    "MLPClassifier",
+    "MLPRegressor",
+    "NotFittedError",
+    "Optimizer",
+    "Perceptron",
+    "closed_form",
+    "datasets",
+    "derivation",
+    "fit",
+    "grad_norm",
+]

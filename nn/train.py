@@ -1,0 +1,381 @@
+"""Training loop: backpropagation with gradient descent, in the three regimes of doc 001.
+
+:func:`fit` repeats epochs (one epoch = one complete run through the training data, doc 001). In each update
+it runs the forward pass, the loss J, ``J.backward()`` (backprop: the sensitivities and dJ/dW for every
+parameter) and one optimizer step W <- W - eta dJ/dW (doc 000's gradient-descent step; doc 004's update
+rules). The regime is set by ``batch_size``:
+
+* ``batch_size=1``: doc 001's Algorithm 1 (one-example SGD): n updates per epoch, each on one pattern.
+* ``batch_size=k``: doc 001's Algorithm 2 (mini-batch BP): the data are reshuffled each epoch (``shuffle``)
+  and cut into ceil(n / k) mini-batches, one update per mini-batch.
+* ``batch_size=None``: full-batch gradient descent, one update per epoch on the whole training set.
+
+Stopping: after ``epochs`` epochs, or as soon as the gradient of J over the whole training set at the current
+weights has a norm below the criterion ``theta`` ("until ||grad J(w)|| < theta", doc 001, Algorithms 1-2).
+That check is made at the end of each epoch (for the mini-batch regimes it costs one extra forward/backward
+pass over the data; in the full-batch regime that gradient is the next update's, so it is reused).
+
+Both engines: with ``Value`` parameters each sample is its own scalar graph (a Python loop over the batch,
+the outputs joined by the loss); with ``Tensor`` parameters a batch is one (batch, n_in) array.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import autograd_mini as ag
+from autograd_mini import Tensor, Value
+
+from .losses import get_loss
+from .module import TENSOR, VALUE
+from .optim import SGD, Adam, Optimizer, grad_norm
+
+__all__ = ["History", "fit", "model_engine"]
+
+#: losses whose outputs are logits/scores compared with class labels; accuracy is reported for them.
+CLASSIFICATION_LOSSES = frozenset(
+    {"cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "hinge"}
+)
+#: losses that compare the output layer's activations a with the targets directly: y must lie in a's range.
+_DIRECT_LOSSES = frozenset(
+    {"squared_error", "half_squared_error", "mse", "binary_cross_entropy", "symmetric_cross_entropy", "kl_divergence"}
+)
+#: the range of each bounded output activation (doc 000, eqs. 34-38; doc 001).
+_ACTIVATION_RANGE = {
+    "sigmoid": (0.0, 1.0),
+    "softmax": (0.0, 1.0),
+    "hardlimit": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "sign": (-1.0, 1.0),
+    "relu": (0.0, math.inf),
+}
+
+
+@dataclass
+class History:
+    """What :func:`fit` did: per epoch the training ``loss`` (the average over the epoch's updates of the
+    batch losses, weighted by batch size with ``reduction="mean"``, summed with ``"sum"``), ``accuracy``
+    (fraction of samples classified correctly during the epoch, before each update; None when the task is
+    not classification), ``grad_norm`` (||grad J(w)|| over the whole training set after the epoch, only when
+    ``theta`` is given) and ``updates`` (optimizer steps); ``converged`` is True when the theta criterion
+    stopped training."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] | None = None
+    grad_norm: list[float] = field(default_factory=list)
+    updates: list[int] = field(default_factory=list)
+    converged: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs run."""
+        return len(self.loss)
+
+    @property
+    def n_updates(self) -> int:
+        """Total number of optimizer steps."""
+        return sum(self.updates)
+
+    def __repr__(self) -> str:
+        last = f", final loss {self.loss[-1]:.6g}" if self.loss else ""
+        acc = f", final accuracy {self.accuracy[-1]:.4g}" if self.accuracy else ""
+        return f"History({self.epochs} epochs, {self.n_updates} updates{last}{acc}, converged={self.converged})"
+
+
+def model_engine(model: Any) -> str:
+    """"value" if the model's parameters are Values, "tensor" if they are Tensors (TypeError if mixed/none)."""
+    params = model.parameters()
+    kinds = {VALUE if isinstance(p, Value) else TENSOR for p in params}
+    if len(kinds) != 1:
+        raise TypeError("fit: the model has no parameters" if not kinds
+                        else "fit: the model mixes Value and Tensor parameters")
+    return kinds.pop()
+
+
+def _as_array(name: str, a: Any) -> np.ndarray:
+    if isinstance(a, (Value, Tensor)):
+        a = a.data
+    try:
+        arr = np.asarray(a)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"fit: {name} must be a numeric array: {exc}") from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise ValueError(f"fit: {name} must be numeric, got dtype {arr.dtype}")
+    if arr.size and not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"fit: {name} contains NaN or Inf (first at index {tuple(int(i) for i in bad)})")
+    return arr
+
+
+def _make_optimizer(optimizer: Optimizer | str | None, params: list[Any], lr: float) -> Optimizer:
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if optimizer is None or optimizer == "sgd":
+        return SGD(params, lr=lr)
+    if optimizer == "adam":
+        return Adam(params, lr=lr)
+    raise ValueError(f"fit: optimizer must be an Optimizer, 'sgd' or 'adam', got {optimizer!r}")
+
+
+def _output_activation(model: Any) -> str | None:
+    layers = getattr(model, "layers", None)
+    if isinstance(layers, Sequence) and layers:
+        act = getattr(layers[-1], "activation", None)
+        return act if isinstance(act, str) else None
+    act = getattr(model, "activation", None)
+    return act if isinstance(act, str) else None
+
+
+def _binary_levels(y: np.ndarray) -> tuple[float, float] | None:
+    vals = set(np.unique(y).tolist())
+    if vals <= {0.0, 1.0}:
+        return (0.0, 1.0)
+    if vals <= {-1.0, 1.0}:
+        return (-1.0, 1.0)
+    return None
+
+
+class _Scorer:
+    """Counts correct predictions from a batch's outputs (rules chosen once from the loss and the targets)."""
+
+    def __init__(self, loss_name: str | None, y: np.ndarray, width: int) -> None:
+        self.width = width
+        self.onehot = y.ndim == 2 and y.shape[1] > 1
+        self.threshold = 0.5
+        self.levels = (0.0, 1.0)
+        if width == 1:
+            if loss_name in ("binary_cross_entropy_with_logits", "hinge"):
+                self.threshold = 0.0
+                self.levels = (-1.0, 1.0) if loss_name == "hinge" else (0.0, 1.0)
+            else:
+                levels = _binary_levels(y) or (0.0, 1.0)
+                self.levels = levels
+                self.threshold = (levels[0] + levels[1]) / 2.0
+
+    def correct(self, out: np.ndarray, y: np.ndarray) -> int:
+        if self.width > 1:
+            pred = np.argmax(out.reshape(len(y), self.width), axis=1)
+            target = np.argmax(y, axis=1) if self.onehot else y.reshape(-1)
+        else:
+            lo, hi = self.levels
+            pred = np.where(out.reshape(-1) >= self.threshold, hi, lo)
+            target = y.reshape(-1)
+        return int(np.sum(pred == target))
+
+
+def _is_classification(loss_name: str | None, y: np.ndarray, width: int) -> bool:
+    if loss_name in CLASSIFICATION_LOSSES:
+        return True
+    if width == 1:
+        return _binary_levels(y) is not None
+    return y.ndim == 2 and bool(np.all((y == 0) | (y == 1))) and bool(np.all(y.sum(axis=1) == 1))
+
+
+def fit(model: Any, X: Any, y: Any, loss: str | Callable[..., Any] = "mse",
+        optimizer: Optimizer | str | None = None, epochs: int = 100, batch_size: int | None = None,
+        theta: float | None = None, lr: float = 0.1, seed: int | np.random.Generator | None = None,
+        shuffle: bool = True, reduction: str = "mean", accuracy: bool | None = None, progress: bool = True,
+        callback: Callable[[int, History], bool | None] | None = None) -> History:
+    """Train ``model`` on (X, y) by backpropagation and gradient descent; returns a :class:`History`.
+
+    Each update: J = loss(model(X_batch), y_batch), J.backward(), optimizer.step(), i.e.
+    W <- W - eta dJ/dW (doc 000; doc 004), or doc 001's w <- w + eta delta x with delta = -dJ/dnet.
+
+    * ``model``: a :class:`nn.module.Module` (e.g. ``MLP``) on either engine; its parameters are trained.
+    * ``X``: (n_samples, n_in); ``y``: (n_samples,) or (n_samples, n_out), or integer class labels for
+      ``cross_entropy`` / ``nll_loss``.
+    * ``loss``: a name from ``nn.losses.LOSSES`` (called with ``reduction``) or a callable
+      ``loss(output, target) -> scalar node`` (output: a Tensor (batch, n_out), or on the value engine a list
+      with one output per sample).
+    * ``optimizer``: an :class:`nn.optim.Optimizer` over the model's parameters (its state carries over
+      between calls), or "sgd" (default) / "adam" made with learning rate ``lr`` (eta).
+    * ``batch_size``: 1 (doc 001, Algorithm 1), k (Algorithm 2, reshuffled each epoch when ``shuffle``), or
+      None (full batch). ``epochs``: the epoch limit. ``theta``: stop when ||grad J(w)|| < theta over the whole
+      training set, checked after each epoch (doc 001's criterion); ``History.converged`` says whether it did.
+    * ``seed``: int or Generator for the shuffling. ``accuracy``: record accuracy per epoch (default: for
+      classification losses, or when the targets are binary 0/1, -1/+1 or one-hot).
+    * ``progress``: a tqdm progress bar over epochs (tqdm is imported only then). ``callback(epoch, history)``
+      runs after each epoch; returning True stops training.
+
+    The data are validated before any weight changes: non-numeric data, NaN/Inf in X or y, a wrong number of
+    features or of targets, targets outside the output layer's range or labels outside 0..n_out-1 raise
+    ValueError naming the problem, with the model untouched. A loss that becomes NaN/Inf raises
+    FloatingPointError before the step that would spread it into the weights.
+    """
+    # -- arguments --------------------------------------------------------------------------------------------
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise ValueError(f"fit: batch_size must be a positive integer or None (full batch), got {batch_size!r}")
+    if theta is not None and not (isinstance(theta, (int, float, np.number)) and theta > 0 and math.isfinite(theta)):
+        raise ValueError(f"fit: theta must be a positive number or None, got {theta!r}")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"fit: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if isinstance(loss, str):
+        loss_name: str | None = loss
+        base = get_loss(loss)
+
+        def loss_fn(out: Any, target: Any) -> Any:
+            return base(out, target, reduction=reduction)
+    elif callable(loss):
+        loss_name = None
+        loss_fn = loss
+    else:
+        raise TypeError(f"fit: loss must be a loss name or a callable, got {type(loss).__name__}")
+    engine = model_engine(model)
+    params = model.parameters()
+    opt = _make_optimizer(optimizer, params, lr)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    # -- data validation (nothing is changed before it passes) ----------------------------------------------------
+    X_arr = _as_array("X", X)
+    y_arr = _as_array("y", y)
+    if X_arr.ndim != 2:
+        raise ValueError(f"fit: X must be 2-D (n_samples, n_in), got shape {X_arr.shape}")
+    n = X_arr.shape[0]
+    if n == 0:
+        raise ValueError("fit: X has no samples")
+    if y_arr.ndim not in (1, 2) or y_arr.shape[0] != n:
+        raise ValueError(f"fit: y must have shape ({n},) or ({n}, n_out) to match X's {n} samples, "
+                         f"got shape {y_arr.shape}")
+    if engine == TENSOR:
+        dtype = next(p.data.dtype for p in params if isinstance(p, Tensor))
+        X_arr = X_arr.astype(dtype, copy=False)
+        rows: Any = None
+    else:
+        X_arr = X_arr.astype(np.float64, copy=False)
+        rows = X_arr.tolist()
+    with ag.no_grad():
+        try:
+            probe = model(X_arr[:1]) if engine == TENSOR else model(rows[0])
+        except ValueError as exc:
+            raise ValueError(f"fit: X (shape {X_arr.shape}) does not fit the model: {exc}") from None
+    width = _width(probe)
+    if y_arr.ndim == 2 and y_arr.shape[1] != width and not (loss_name in ("cross_entropy", "nll_loss")
+                                                              and y_arr.shape[1] == 1):
+        raise ValueError(f"fit: y has {y_arr.shape[1]} columns but the model's output layer has {width} units")
+    _check_output_range(model, loss_name, y_arr)
+    if loss_name in ("cross_entropy", "nll_loss") and y_arr.ndim == 2 and y_arr.shape[1] == 1:
+        y_arr = y_arr[:, 0]
+    with ag.no_grad():  # the loss's own target checks (shape, label range 0..n_out-1, domain) on all of y
+        try:
+            loss_fn(_dummy_output(engine, n, width, X_arr.dtype), y_arr)
+        except ValueError as exc:
+            raise ValueError(f"fit: y does not fit the loss and the model's output layer ({width} units): {exc}") \
+                from None
+    classify = _is_classification(loss_name, y_arr, width) if accuracy is None else bool(accuracy)
+    scorer = _Scorer(loss_name, y_arr, width) if classify else None
+
+    # -- training ---------------------------------------------------------------------------------------------
+    def forward(idx: np.ndarray) -> tuple[Any, np.ndarray]:
+        if engine == TENSOR:
+            out = model(X_arr[idx])
+            return out, out.data
+        outs = [model(rows[i]) for i in idx]
+        return outs, np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in outs])
+
+    history = History(accuracy=[] if classify else None)
+    bar = _progress_bar(epochs) if progress else None
+    cached: tuple[float, int] | None = None  # full batch: loss and hits of the gradient already in .grad
+    all_idx = np.arange(n)
+    try:
+        for epoch in range(1, epochs + 1):
+            if batch_size is None or batch_size >= n:
+                batches = [all_idx]
+            else:
+                order = rng.permutation(n) if shuffle else all_idx
+                batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+            total, hits, steps = 0.0, 0, 0
+            for idx in batches:
+                if cached is not None:
+                    value, c = cached
+                    cached = None
+                else:
+                    opt.zero_grad()
+                    out, out_data = forward(idx)
+                    J = loss_fn(out, y_arr[idx])
+                    value = float(J.data)
+                    if not math.isfinite(value):
+                        raise FloatingPointError(
+                            f"fit: the loss became {value} in epoch {epoch}; the weights were not updated with it "
+                            f"(try a smaller learning rate than eta = {opt.lr})")
+                    J.backward()
+                    c = scorer.correct(out_data, y_arr[idx]) if scorer is not None else 0
+                opt.step()
+                steps += 1
+                total += value * (len(idx) if reduction == "mean" else 1)
+                hits += c
+            history.loss.append(total / n if reduction == "mean" else total)
+            history.updates.append(steps)
+            if history.accuracy is not None:
+                history.accuracy.append(hits / n)
+            if theta is not None:
+                opt.zero_grad()
+                out, out_data = forward(all_idx)
+                J = loss_fn(out, y_arr)
+                J.backward()
+                g = grad_norm(params)
+                history.grad_norm.append(g)
+                if len(batches) == 1 and math.isfinite(float(J.data)):
+                    cached = (float(J.data), scorer.correct(out_data, y_arr) if scorer is not None else 0)
+                if g < theta:
+                    history.converged = True
+            if bar is not None:
+                post = {"loss": f"{history.loss[-1]:.4g}"}
+                if history.accuracy:
+                    post["acc"] = f"{history.accuracy[-1]:.3f}"
+                bar.set_postfix(post, refresh=False)
+                bar.update(1)
+            if history.converged:
+                break
+            if callback is not None and callback(epoch, history):
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _width(out: Any) -> int:
+    if isinstance(out, Tensor):
+        return 1 if out.ndim < 2 else int(out.shape[-1])
+    if isinstance(out, (list, tuple)):
+        return len(out)
+    return 1
+
+
+def _dummy_output(engine: str, n: int, width: int, dtype: Any) -> Any:
+    """A constant output of the model's shape (n samples), 0.5 everywhere (inside every loss's domain)."""
+    if engine == TENSOR:
+        return Tensor(np.full((n, width), 0.5, dtype=dtype))
+    if width == 1:
+        return [Value(0.5, requires_grad=False) for _ in range(n)]
+    return [[Value(0.5, requires_grad=False) for _ in range(width)] for _ in range(n)]
+
+
+def _check_output_range(model: Any, loss_name: str | None, y: np.ndarray) -> None:
+    act = _output_activation(model)
+    if loss_name not in _DIRECT_LOSSES or act not in _ACTIVATION_RANGE:
+        return
+    lo, hi = _ACTIVATION_RANGE[act]
+    if y.size and (y.min() < lo or y.max() > hi):
+        raise ValueError(f"fit: targets must lie in [{lo:g}, {hi:g}], the range of the output layer's {act!r} "
+                         f"activation; got values in [{y.min():g}, {y.max():g}]")
+
+
+def _progress_bar(total: int) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        warnings.warn("fit(progress=True) needs tqdm (pip install tqdm); training without a progress bar",
+                      stacklevel=3)
+        return None
+    return tqdm(total=total, desc="fit", unit="epoch")
+
