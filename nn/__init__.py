@@ -81,10 +81,11 @@ __all__ = [
 ]
 
 # Training (doc 000 eq. 6; doc 001 Algorithms 1 and 2), estimators, and the hand-derived side (issue 4).
-from . import closed_form, datasets, derivation  # noqa: E402
+from . import closed_form, datasets, derivation, documents, report  # noqa: E402
 from .estimators import MLPClassifier, MLPRegressor, NotFittedError  # noqa: E402
 from .optim import SGD, Adam, Optimizer, grad_norm  # noqa: E402
 from .perceptron import Perceptron  # noqa: E402
+from .report import Report, compare  # noqa: E402
 from .train import History, fit  # noqa: E402
 
 __all__ += [
@@ -96,9 +97,12 @@ __all__ += [
     "NotFittedError",
     "Optimizer",
     "Perceptron",
+    "Report",
     "closed_form",
+    "compare",
     "datasets",
     "derivation",
+    "documents",
     "fit",
     "grad_norm",
 ]
