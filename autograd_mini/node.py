@@ -195,6 +195,8 @@ class Node:
                 "inside no_grad(), or by detach())"
             )
         seed = type(self)._seed(self, gradient)
+        if isinstance(seed, Node) and not create_graph:
+            seed = type(self)._seed(self, seed.data)  # a node as gradient only matters for create_graph
         order, grads = backprop([self], [seed], create_graph)
         type(self)._store_grads(order, grads)
 
@@ -247,19 +249,20 @@ class Node:
         return self._apply(_ops.LOG, self)
 
     def tanh(self) -> Any:
-        """tanh(x) (doc 001; doc 002)."""
+        """tanh(x) = 2 sigma(2x) - 1 (doc 000, eq. 38; doc 001; doc 002)."""
         return self._apply(_ops.TANH, self)
 
     def sigmoid(self) -> Any:
-        """Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x| (doc 000, eq. 36)."""
+        """Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x| (doc 000, eq. 37)."""
         return self._apply(_ops.SIGMOID, self)
 
     def relu(self) -> Any:
-        """max(0, x) (doc 000, eq. 37); derivative 1 if x > 0 else 0."""
+        """max(0, x) (doc 000, eq. 35); derivative 1 if x > 0 else 0 (0 at the kink, as in PyTorch)."""
         return self._apply(_ops.RELU, self)
 
     def leaky_relu(self, alpha: float = 0.01) -> Any:
-        """x if x > 0 else alpha x (doc 002: alpha = 0.01)."""
+        """x if x > 0 else alpha x (doc 002: alpha = 0.01); derivative 1 if x > 0 else alpha (alpha at 0, as in
+        PyTorch; doc 002 takes 1 at 0)."""
         return self._apply(_ops.LEAKY_RELU, self, alpha=alpha)
 
     def hardlimit(self) -> Any:
@@ -326,6 +329,7 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
     for r, s in zip(roots, seeds):
         grads[r] = s if r not in grads else grads[r] + s
     anomaly = _state.anomaly
+    args: Sequence[Any]
     with _set_grad_enabled(create_graph):
         for node in reversed(order):
             op = node._op
@@ -390,8 +394,11 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
     seeds = [type(o)._seed(o, g) for o, g in live]
     if create_graph:
         seeds = [s if isinstance(s, Node) else type(o)._coerce(s, o) for (o, _), s in zip(live, seeds)]
+    else:
+        seeds = [type(o)._seed(o, s.data) if isinstance(s, Node) else s for (o, _), s in zip(live, seeds)]
     _, grads = backprop([o for o, _ in live], seeds, create_graph)
     result = []
+    handed_out: list[np.ndarray] = []
     for x in ins:
         g = grads.get(x)
         if g is None:
@@ -400,6 +407,10 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
                 g = type(x)._coerce(g, x)
         elif not create_graph:
             g = type(x)._finish_grad(g)
+            if isinstance(g, np.ndarray):  # two inputs may get one buffer (x + y): give each its own
+                if any(np.may_share_memory(g, h) for h in handed_out):
+                    g = g.copy()
+                handed_out.append(g)
         result.append(g)
     return result
 

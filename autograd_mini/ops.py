@@ -53,6 +53,14 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Pickle an op by its name (its rules are lambdas), so graphs and models holding them pickle.
+        return (_op_named, (self.name,))
+
+
+def _op_named(name: str) -> Op:
+    return TABLE[name]
+
 
 TABLE: dict[str, Op] = {}
 
@@ -259,10 +267,11 @@ DIV = defop("div", lambda x, y: x / y,
             lambda g, out, x, y: -g * out / y)                      # d(x/y)/dy = -x/y^2 = -out/y
 NEG = defop("neg", lambda x: -x,
             lambda g, out, x: -g)
-# d(x^y)/dx = y x^(y-1); the exponent y - 1 is replaced by y - 0 where y == 0, so 0^0 has derivative 0
-# (as in PyTorch) instead of 0 * 0^-1 = nan.  d(x^y)/dy = x^y log x, taken as 0 where x == 0.
+# d(x^y)/dx = y x^(y-1); the exponent y - 1 is replaced by y - 0 where x == y == 0 (only there), so 0^0 has
+# derivative 0 (as in PyTorch) instead of 0 * 0^-1 = nan, and d/dy of this gradient stays x^(y-1) (1 + y log x)
+# elsewhere, y == 0 included (second derivatives).  d(x^y)/dy = x^y log x, taken as 0 where x == 0.
 POW = defop("pow", lambda x, y: x ** y,
-            lambda g, out, x, y: g * y * x ** (y - (data(y) != 0)),
+            lambda g, out, x, y: g * y * x ** (y - ((data(y) != 0) | (data(x) != 0))),
             lambda g, out, x, y: g * out * log(where(data(x) == 0, 1.0, x)))
 MATMUL = defop("matmul", lambda x, y: x @ y, _matmul_vjp_x, _matmul_vjp_y)
 

@@ -109,19 +109,27 @@ class Tensor(Node):
                     "shape (dL/d this tensor); only single-element tensors get the implicit seed 1"
                 )
             return np.ones_like(root.data)
-        gd = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.data.dtype)
+        # a copy: the caller's array must not become (and be aliased by) the .grad of the graph's nodes
+        gd = gradient.data if isinstance(gradient, Tensor) else np.array(gradient, dtype=root.data.dtype)
         if gd.shape != root.data.shape:
             raise ValueError(f"backward(): gradient of shape {gd.shape} for a tensor of shape {root.data.shape}")
         return gradient if isinstance(gradient, Tensor) else gd
 
     @classmethod
     def _store_grads(cls, order: list[Node], grads: dict[Node, Any]) -> None:
+        owners: set[int] = set()  # buffers already handed out in this pass
         for node in order:
             g = grads.get(node)
             if g is None:
                 continue
             g = cls._finish_grad(g)
-            node.grad = node.grad + g if (node._op is None and node.grad is not None) else g
+            if node._op is None and node.grad is not None:
+                node.grad = node.grad + g
+            else:
+                # Rules pass gradients through unchanged (add) or as views (reshape, transpose, getitem), so
+                # two nodes could receive the same buffer: give each .grad its own, so that updating one
+                # gradient in place (p.grad *= s) never changes another's.
+                node.grad = _own(g, owners) if isinstance(g, np.ndarray) else g
 
     def zero_grad(self) -> None:
         """Forget the gradient (``.grad = None``, as PyTorch's default ``set_to_none``)."""
@@ -275,7 +283,7 @@ class Tensor(Node):
             raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} into {new}") from None
         return self._apply(_ops.RESHAPE, self, shape=target)
 
-    def transpose(self, *axes: int) -> Tensor:
+    def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (reverse them by default)."""
         perm = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         if not perm:
@@ -303,6 +311,18 @@ class Tensor(Node):
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
+
+
+def _own(g: np.ndarray, owners: set[int]) -> np.ndarray:
+    """``g``, or a copy of it if its memory was already handed out (``owners`` holds the ids of the buffers)."""
+    base = g
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    if id(base) in owners:
+        g = g.copy()
+        base = g
+    owners.add(id(base))
+    return g
 
 
 def _normalize_index(index: Any) -> Any:
