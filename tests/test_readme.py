@@ -1,0 +1,111 @@
+"""Every ```python block of README.md runs, and a ```text block right after one is its exact output.
+
+After a deliberate change of a printed format, ``python tests/test_readme.py --update`` rewrites those output
+blocks from a real run (then review the diff).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
+
+
+def blocks() -> list[tuple[str, str, int]]:
+    """(language, code, end offset) of every fenced block."""
+    return [(m.group(1), m.group(2), m.end()) for m in BLOCK.finditer(README.read_text(encoding="utf-8"))]
+
+
+def python_blocks() -> list[tuple[str, str | None]]:
+    """Each python block with the text block that directly follows it (its expected output), if any."""
+    text = README.read_text(encoding="utf-8")
+    found = blocks()
+    out: list[tuple[str, str | None]] = []
+    for i, (lang, code, end) in enumerate(found):
+        if lang != "python":
+            continue
+        expected = None
+        if i + 1 < len(found) and found[i + 1][0] == "text":
+            between = text[end:text.index("```text", end)]
+            if not between.strip():
+                expected = found[i + 1][1]
+        out.append((code, expected))
+    return out
+
+
+CASES = python_blocks()
+
+
+def test_readme_has_snippets() -> None:
+    assert len(CASES) >= 4
+    assert sum(expected is not None for _, expected in CASES) >= 3
+
+
+@pytest.mark.parametrize("code,expected", CASES, ids=[f"block{i}" for i in range(len(CASES))])
+def test_python_block_runs(code: str, expected: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    output = run_block(code)
+    if expected is not None:  # after a change of a printed format: python tests/test_readme.py --update
+        assert output == expected
+
+
+def test_readme_keeps_setup_commands_and_links() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert 'pip install ".[examples]" && autograd-mini demo' in text
+    assert "python -m pytest" in text
+    assert "docs/ERRATA.md" in text and (README.parent / "docs" / "ERRATA.md").exists()
+    for picture in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+        path = README.parent / picture
+        assert path.exists(), picture
+        assert path.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
+    assert "<!-- bench -->" in text and "Figures: see the table below" in text and "benchmarks/README.md" in text
+
+
+def run_block(code: str) -> str:
+    """The stdout of one python block, run in a fresh namespace."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(compile(code, str(README), "exec"), {"__name__": "__readme__"})
+    return buffer.getvalue()
+
+
+def update() -> int:
+    """Rewrite every output block (a ```text block right after a ```python block) with the real output:
+    ``python tests/test_readme.py --update`` after a change of the printed formats."""
+    import os
+    import tempfile
+
+    text = README.read_text(encoding="utf-8")
+    found = list(BLOCK.finditer(text))
+    pieces: list[str] = []
+    last = 0
+    changed = 0
+    cwd = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            for prev, cur in zip(found, found[1:]):
+                if prev.group(1) == "python" and cur.group(1) == "text" and not text[prev.end():cur.start()].strip():
+                    output = run_block(prev.group(2))
+                    changed += output != cur.group(2)
+                    pieces.append(text[last:cur.start()] + "```text\n" + output + "```")
+                    last = cur.end()
+        finally:
+            os.chdir(cwd)
+    README.write_text("".join(pieces) + text[last:], encoding="utf-8")
+    print(f"{changed} output block(s) of {README} updated")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--update"]:
+        raise SystemExit("usage: python tests/test_readme.py --update   (rewrites README.md's output blocks)")
+    raise SystemExit(update())
