@@ -361,7 +361,9 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
                         raise
                     gi = type(node)._local_grad(op.rule(i), g, out, args, params or _NO_PARAMS)  # numeric policy
                 if broadcasts:
-                    gi = type(node)._reduce_to(gi, p)
+                    pd = p.data
+                    if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
+                        gi = type(node)._reduce_to(gi, p)
                 if anomaly:
                     _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
                 prev = grads.get(p)

@@ -144,10 +144,15 @@ def sum_to(x: Any, target: tuple[int, ...]) -> Any:
 
 
 def _sum_to_forward(x: Any, shape: tuple[int, ...]) -> Any:
-    lead = np.ndim(x) - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + k for k, n in enumerate(shape) if n == 1 and np.shape(x)[lead + k] != 1)
-    summed = np.sum(x, axis=axes, keepdims=True) if axes else x
-    return np.reshape(summed, shape)
+    # Undo broadcasting: sum the leading axes numpy added, then the axes that were stretched from size 1.
+    xs = np.shape(x)
+    lead = len(xs) - len(shape)
+    if lead > 0:
+        x = np.add.reduce(x, axis=tuple(range(lead)) if lead > 1 else 0)
+    stretched = tuple(k for k, n in enumerate(shape) if n == 1 and xs[lead + k] != 1)
+    if stretched:
+        x = np.add.reduce(x, axis=stretched, keepdims=True)
+    return x if np.shape(x) == shape else np.reshape(x, shape)
 
 
 def _stable_sigmoid(x: Any) -> Any:

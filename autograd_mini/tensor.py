@@ -122,7 +122,8 @@ class Tensor(Node):
             g = grads.get(node)
             if g is None:
                 continue
-            g = cls._finish_grad(g)
+            if type(g) is not np.ndarray or not g.flags.writeable:
+                g = cls._finish_grad(g)
             if node._op is None and node.grad is not None:
                 node.grad = node.grad + g
             else:
@@ -188,17 +189,20 @@ class Tensor(Node):
     @classmethod
     def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
         # Same contract as Node._apply, unrolled: per-op overhead matters for small batches.
-        like = None
-        for a in args:
-            if isinstance(a, Tensor):
-                like = a
-                break
-        parents = tuple(a if isinstance(a, Tensor) else cls._coerce(a, like) for a in args)
-        needs_grad = False
-        datas = []
-        for p in parents:
-            datas.append(p.data)
-            needs_grad = needs_grad or p.requires_grad
+        if len(args) == 2:
+            x, y = args
+            if not isinstance(x, Tensor):
+                x = cls._coerce(x, y if isinstance(y, Tensor) else None)
+            if not isinstance(y, Tensor):
+                y = cls._coerce(y, x)
+            parents: tuple[Tensor, ...] = (x, y)
+            datas = [x.data, y.data]
+            needs_grad = x.requires_grad or y.requires_grad
+        else:
+            like = next((a for a in args if isinstance(a, Tensor)), None)
+            parents = tuple(a if isinstance(a, Tensor) else cls._coerce(a, like) for a in args)
+            datas = [p.data for p in parents]
+            needs_grad = any(p.requires_grad for p in parents)
         try:
             out = op.forward(*datas, **params)
         except ValueError as exc:
