@@ -98,6 +98,7 @@ class Node:
     _params: dict[str, Any] | None
 
     _broadcasts = False  # True for engines whose gradients may need summing back to the input's shape
+    _grad_init: Any = None  # what .grad holds before any backward pass
 
     # -- hooks each engine defines ---------------------------------------------------------------
     @classmethod
@@ -137,12 +138,16 @@ class Node:
     # -- recording ---------------------------------------------------------------------------------
     @classmethod
     def _new(cls, data: Any, op: Op | None = None, parents: tuple[Node, ...] = (),
-             params: dict[str, Any] | None = None) -> Any:
+             params: dict[str, Any] | None = None, needs_grad: bool | None = None) -> Any:
+        """A new node holding ``data``; it records ``op`` and ``parents`` only when grad mode is on and an input
+        requires grad (``needs_grad``, computed from ``parents`` when not given)."""
         node = cls.__new__(cls)
         node.data = data
-        node.grad = None
+        node.grad = cls._grad_init
         node.label = ""
-        if op is not None and _state.enabled and any(p.requires_grad for p in parents):
+        if needs_grad is None:
+            needs_grad = any(p.requires_grad for p in parents)
+        if op is not None and needs_grad and _state.enabled:
             node.requires_grad = True
             node._op = op
             node._parents = parents
@@ -152,6 +157,8 @@ class Node:
             node._op = None
             node._parents = ()
             node._params = None
+        if op is not None and _state.anomaly:
+            _check_finite(data, f"forward of op '{op.name}'")
         return node
 
     @classmethod
@@ -159,11 +166,7 @@ class Node:
         """Compute ``op`` on nodes/constants and record it: the single entry point of every operation."""
         like = next((a for a in args if isinstance(a, cls)), None)
         parents = tuple(a if isinstance(a, cls) else cls._coerce(a, like) for a in args)
-        data = cls._forward(op, [p.data for p in parents], params)
-        out = cls._new(data, op, parents, params)
-        if _state.anomaly:
-            _check_finite(data, f"forward of op '{op.name}'")
-        return out
+        return cls._new(cls._forward(op, [p.data for p in parents], params), op, parents, params)
 
     # -- inspection --------------------------------------------------------------------------------
     @property
@@ -294,12 +297,13 @@ class _Uncoercible(TypeError):
     """Raised by ``_coerce`` for operands that are not numbers (a TypeError naming the type)."""
 
 
-def toposort(roots: Iterable[Node]) -> list[Node]:
-    """Nodes that require grad, reachable from ``roots``, inputs before outputs. Iterative DFS, so a
-    chain of millions of nodes needs no Python recursion."""
+def toposort(roots: Iterable[Node], include_constants: bool = False) -> list[Node]:
+    """Nodes reachable from ``roots``, inputs before outputs (only those that require grad, unless
+    ``include_constants``). Iterative DFS, O(nodes + edges), so a chain of millions of nodes needs no Python
+    recursion; the first input of each node is visited first."""
     order: list[Node] = []
     seen: set[Node] = set()
-    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    stack: list[tuple[Node, bool]] = [(r, False) for r in reversed(list(roots))]
     push = stack.append
     while stack:
         node, expanded = stack.pop()
@@ -310,8 +314,8 @@ def toposort(roots: Iterable[Node]) -> list[Node]:
             continue
         seen.add(node)
         push((node, True))
-        for p in node._parents:
-            if p.requires_grad and p not in seen:
+        for p in reversed(node._parents):
+            if (include_constants or p.requires_grad) and p not in seen:
                 push((p, False))
     return order
 

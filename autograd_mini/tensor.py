@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _check_finite, _state, _Uncoercible
+from .node import Node, _Uncoercible
 from .ops import Op
 
 _FLOATS = (np.float16, np.float32, np.float64)
@@ -213,23 +213,7 @@ class Tensor(Node):
             raise
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        node = object.__new__(cls)
-        node.data = out
-        node.grad = None
-        node.label = ""
-        if needs_grad and _state.enabled:
-            node.requires_grad = True
-            node._op = op
-            node._parents = parents
-            node._params = params or None
-        else:
-            node.requires_grad = False
-            node._op = None
-            node._parents = ()
-            node._params = None
-        if _state.anomaly:
-            _check_finite(out, f"forward of op '{op.name}'")
-        return node
+        return cls._new(out, op, parents, params, needs_grad)
 
     def __matmul__(self, other: Any) -> Any:
         return self._apply(_ops.MATMUL, self, other)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _check_finite, _state, _Uncoercible
+from .node import Node, _Uncoercible
 from .ops import Op, _lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
@@ -43,6 +43,7 @@ class Value(Node):
 
     __slots__ = ()
     __array_ufunc__ = None  # numpy defers to Value's reflected operators: np.float64(2) * v is a Value
+    _grad_init = 0.0
 
     def __init__(self, data: Any, _children: tuple[Value, ...] = (), _op: str = "", label: str = "",
                  requires_grad: bool = True) -> None:
@@ -66,13 +67,6 @@ class Value(Node):
         if isinstance(x, _NUMBER) or (isinstance(x, np.ndarray) and x.size == 1):
             return cls(float(x), requires_grad=False)
         raise _Uncoercible(f"cannot use {type(x).__name__} as a Value operand")
-
-    @classmethod
-    def _new(cls, data: Any, op: Op | None = None, parents: tuple[Node, ...] = (),
-             params: dict[str, Any] | None = None) -> Any:
-        node = super()._new(data, op, parents, params)
-        node.grad = 0.0
-        return node
 
     @classmethod
     def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> float:
@@ -99,23 +93,7 @@ class Value(Node):
                 r = float(r) if type(r) is not complex else float(_numpy_semantics(op.forward, datas, params))
         except _SOFT_ERRORS:
             r = float(_numpy_semantics(op.forward, datas, params))
-        node = object.__new__(cls)
-        node.data = r
-        node.grad = 0.0
-        node.label = ""
-        if needs_grad and _state.enabled:
-            node.requires_grad = True
-            node._op = op
-            node._parents = parents
-            node._params = params or None
-        else:
-            node.requires_grad = False
-            node._op = None
-            node._parents = ()
-            node._params = None
-        if _state.anomaly:
-            _check_finite(node.data, f"forward of op '{op.name}'")
-        return node
+        return cls._new(r, op, parents, params, needs_grad)
 
     @classmethod
     def _local_grad(cls, fn: Callable[..., Any], g: Any, out: Any, args: Sequence[Any], params: dict) -> Any:

@@ -35,7 +35,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .node import Node
+from .node import Node, toposort
 
 __all__ = [
     "INSTALL_HINT",
@@ -164,23 +164,7 @@ def collect_nodes(roots: Node | Iterable[Any]) -> list[Node]:
 
     Iterative depth-first search (no recursion), O(nodes + edges): fine for graphs of millions of nodes.
     """
-    order: list[Node] = []
-    seen: set[Node] = set()
-    stack: list[tuple[Node, bool]] = [(r, False) for r in reversed(_roots(roots))]
-    push = stack.append
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        push((node, True))
-        for p in reversed(node._parents):
-            if p not in seen:
-                push((p, False))
-    return order
+    return toposort(_roots(roots), include_constants=True)
 
 
 def _layers(order: Sequence[Node], notes: dict[Node, Notation | None]) -> dict[Node, int]:
