@@ -300,10 +300,11 @@ class _Uncoercible(TypeError):
 def toposort(roots: Iterable[Node], include_constants: bool = False) -> list[Node]:
     """Nodes reachable from ``roots``, inputs before outputs (only those that require grad, unless
     ``include_constants``). Iterative DFS, O(nodes + edges), so a chain of millions of nodes needs no Python
-    recursion; the first input of each node is visited first."""
+    recursion. (The last input of a node is expanded first, so a shared input such as a constant factor in
+    a long chain is expanded once, early, instead of waiting on the stack at every level.)"""
     order: list[Node] = []
     seen: set[Node] = set()
-    stack: list[tuple[Node, bool]] = [(r, False) for r in reversed(list(roots))]
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
     push = stack.append
     while stack:
         node, expanded = stack.pop()
@@ -314,7 +315,7 @@ def toposort(roots: Iterable[Node], include_constants: bool = False) -> list[Nod
             continue
         seen.add(node)
         push((node, True))
-        for p in reversed(node._parents):
+        for p in node._parents:
             if (include_constants or p.requires_grad) and p not in seen:
                 push((p, False))
     return order

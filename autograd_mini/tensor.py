@@ -117,19 +117,28 @@ class Tensor(Node):
 
     @classmethod
     def _store_grads(cls, order: list[Node], grads: dict[Node, Any]) -> None:
+        # Rules pass gradients through unchanged (add) or as views (reshape, transpose, getitem), so several
+        # nodes can receive one buffer. Intermediate nodes keep what the pass gave them (treat their .grad as
+        # read-only); every leaf gets a buffer of its own, so an in-place update of a parameter's gradient
+        # (p.grad *= s) never changes another gradient.
         owners: set[int] = set()  # buffers already handed out in this pass
+        leaves = []
         for node in order:
             g = grads.get(node)
             if g is None:
                 continue
             if type(g) is not np.ndarray or not g.flags.writeable:
                 g = cls._finish_grad(g)
-            if node._op is None and node.grad is not None:
+            if node._op is None:
+                leaves.append((node, g))
+                continue
+            node.grad = g
+            if isinstance(g, np.ndarray):
+                owners.add(id(_base(g)))
+        for node, g in leaves:
+            if node.grad is not None:
                 node.grad = node.grad + g
             else:
-                # Rules pass gradients through unchanged (add) or as views (reshape, transpose, getitem), so
-                # two nodes could receive the same buffer: give each .grad its own, so that updating one
-                # gradient in place (p.grad *= s) never changes another's.
                 node.grad = _own(g, owners) if isinstance(g, np.ndarray) else g
 
     def zero_grad(self) -> None:
@@ -301,15 +310,18 @@ def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
+def _base(g: np.ndarray) -> np.ndarray:
+    """The array that owns ``g``'s memory."""
+    while isinstance(g.base, np.ndarray):
+        g = g.base
+    return g
+
+
 def _own(g: np.ndarray, owners: set[int]) -> np.ndarray:
     """``g``, or a copy of it if its memory was already handed out (``owners`` holds the ids of the buffers)."""
-    base = g
-    while isinstance(base.base, np.ndarray):
-        base = base.base
-    if id(base) in owners:
+    if id(_base(g)) in owners:
         g = g.copy()
-        base = g
-    owners.add(id(base))
+    owners.add(id(_base(g)))
     return g
 
 
