@@ -25,7 +25,7 @@ import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -151,7 +151,7 @@ def two_moons(
 # --------------------------------------------------------------------------------------------------------
 
 
-def _require(module: str, package: str, what: str) -> object:
+def _require(module: str, package: str, what: str) -> Any:
     """Import ``module`` or raise an ImportError that says which package and extra to install."""
     try:
         return importlib.import_module(module)

@@ -47,8 +47,8 @@ from numpy.typing import NDArray
 import autograd_mini as ag
 
 from .datasets import (
-    EXTRAS_HINT,
     DigitCSVError,
+    _require,
     load_builtin_digits,
     read_kaggle_csv,
     train_test_split_indices,
@@ -131,18 +131,6 @@ def _positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-def _lazy_import(module: str, package: str, what: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as e:
-        raise ImportError(
-            f"{what} needs the {package!r} package, which is not installed; install it with {EXTRAS_HINT} "
-            f"(or: pip install {package})"
-        ) from e
-
-
 def _blas_threads(n: int | None) -> contextlib.AbstractContextManager[Any]:
     """Limit the BLAS thread pool to ``n`` threads for the block (threadpoolctl, if installed; it comes with
     scikit-learn). None: leave it alone.
@@ -221,7 +209,7 @@ def _fit_sgd(
     n_batches = math.ceil(n / batch_size)
     tqdm: Callable[..., Any] | None = None
     if progress:
-        tqdm = _lazy_import("tqdm", "tqdm", "the progress bar (progress=True)").tqdm
+        tqdm = _require("tqdm", "tqdm", "the progress bar (progress=True)").tqdm
     losses: list[float] = []
     accuracies: list[float] = []
     for epoch in range(1, epochs + 1):
@@ -274,8 +262,8 @@ def _sklearn_accuracy(
     alpha=1e-4). Either way exactly ``epochs`` epochs (no early stop), and the ConvergenceWarning that
     max_iter triggers is silenced.
     """
-    neural = _lazy_import("sklearn.neural_network", "scikit-learn", "the MLPClassifier comparison")
-    exceptions = _lazy_import("sklearn.exceptions", "scikit-learn", "the MLPClassifier comparison")
+    neural = _require("sklearn.neural_network", "scikit-learn", "the MLPClassifier comparison")
+    exceptions = _require("sklearn.exceptions", "scikit-learn", "the MLPClassifier comparison")
     kwargs: dict[str, Any] = {}
     if solver == "sgd":
         kwargs = dict(learning_rate_init=eta, batch_size=batch_size, momentum=0.0, nesterovs_momentum=False,
@@ -295,8 +283,8 @@ def _sklearn_accuracy(
 
 
 def _new_figure(figsize: tuple[float, float]) -> Any:
-    figure = _lazy_import("matplotlib.figure", "matplotlib", "the figures")
-    agg = _lazy_import("matplotlib.backends.backend_agg", "matplotlib", "the figures")
+    figure = _require("matplotlib.figure", "matplotlib", "the figures")
+    agg = _require("matplotlib.backends.backend_agg", "matplotlib", "the figures")
     fig = figure.Figure(figsize=figsize)
     agg.FigureCanvasAgg(fig)
     return fig

@@ -290,16 +290,12 @@ def _data(X: ArrayLike, Y: ArrayLike, n_in: int, n_out: int, loss: str) -> tuple
         if labels.min() < 0 or labels.max() >= n_out:
             raise ValueError(f"compare: labels must lie in 0..{n_out - 1}, got {labels.tolist()}")
         Y_arr = np.eye(n_out)[labels]
-    elif Y_arr.ndim == 0:
-        Y_arr = Y_arr.reshape(1, 1)
-    elif Y_arr.ndim == 1:
-        if N == 1 and Y_arr.size == n_out:
-            Y_arr = Y_arr.reshape(1, -1)
-        elif n_out == 1 and Y_arr.size == N:
-            Y_arr = Y_arr.reshape(-1, 1)
-    if Y_arr.shape != (N, n_out):
-        raise ValueError(f"compare: Y has shape {np.shape(Y)}, expected ({N}, {n_out}) for X of shape "
-                         f"{X_arr.shape}")
+    try:
+        X_arr, Y_rows = cf._samples_as_rows(X_arr, Y_arr, n_in, n_out)
+    except ValueError as exc:
+        raise ValueError(f"compare: {exc}") from None
+    assert Y_rows is not None
+    Y_arr = Y_rows
     if not (np.all(np.isfinite(X_arr)) and np.all(np.isfinite(Y_arr))):
         raise ValueError("compare: X or Y contains NaN or Inf")
     return X_arr, Y_arr
