@@ -237,9 +237,9 @@ class Tensor(Node):
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         nd = self.data.ndim
         for a in axes:
-            if not -nd <= a < max(nd, 1):
+            if not -nd <= a < nd:
                 raise ValueError(f"axis {a} is out of range for a tensor of shape {self.data.shape}")
-        return tuple(sorted(int(a) % max(nd, 1) for a in axes))
+        return tuple(sorted(int(a) % nd for a in axes))
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes by default)."""

@@ -266,3 +266,10 @@ def test_cross_entropy_and_joining_validation() -> None:
         ag.concatenate([Tensor(1.0), Tensor(2.0)])
     with pytest.raises(ValueError, match="axis 3"):
         ag.stack([logits, logits], axis=3)
+
+
+def test_reduction_axis_on_a_0d_tensor_is_named() -> None:
+    with pytest.raises(ValueError, match=r"axis 0 is out of range for a tensor of shape \(\)"):
+        Tensor(3.0).sum(axis=0)
+    with pytest.raises(ValueError, match=r"axis -3 is out of range for a tensor of shape \(2, 2\)"):
+        Tensor(np.ones((2, 2))).max(axis=-3)
