@@ -71,8 +71,15 @@ class Tensor(Node):
 
     @classmethod
     def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> np.ndarray:
-        out = op.forward(*datas, **params)
-        return out if isinstance(out, np.ndarray) else np.asarray(out)
+        try:
+            out = op.forward(*datas, **params)
+        except ValueError as exc:
+            text = str(exc)
+            if "broadcast" in text or "mismatch" in text or "aligned" in text or "dimension" in text:
+                shapes = " and ".join(str(d.shape) for d in datas)
+                raise ValueError(f"{op.name}: shapes {shapes} are not compatible ({exc})") from None
+            raise
+        return out if type(out) is np.ndarray else np.asarray(out)
 
     @classmethod
     def _reduce_to(cls, g: Any, target: Node) -> Any:
@@ -197,32 +204,16 @@ class Tensor(Node):
     # -- binary ops with shape checks --------------------------------------------------------------
     @classmethod
     def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
-        # Same contract as Node._apply, unrolled: per-op overhead matters for small batches.
-        if len(args) == 2:
-            x, y = args
-            if not isinstance(x, Tensor):
-                x = cls._coerce(x, y if isinstance(y, Tensor) else None)
-            if not isinstance(y, Tensor):
-                y = cls._coerce(y, x)
-            parents: tuple[Tensor, ...] = (x, y)
-            datas = [x.data, y.data]
-            needs_grad = x.requires_grad or y.requires_grad
-        else:
-            like = next((a for a in args if isinstance(a, Tensor)), None)
-            parents = tuple(a if isinstance(a, Tensor) else cls._coerce(a, like) for a in args)
-            datas = [p.data for p in parents]
-            needs_grad = any(p.requires_grad for p in parents)
-        try:
-            out = op.forward(*datas, **params)
-        except ValueError as exc:
-            text = str(exc)
-            if "broadcast" in text or "mismatch" in text or "aligned" in text or "dimension" in text:
-                shapes = " and ".join(str(d.shape) for d in datas)
-                raise ValueError(f"{op.name}: shapes {shapes} are not compatible ({exc})") from None
-            raise
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        return cls._new(out, op, parents, params, needs_grad)
+        # Node._apply with the two-operand case unrolled: per-op overhead matters for small batches.
+        if len(args) != 2:
+            return super()._apply(op, *args, **params)
+        x, y = args
+        if not isinstance(x, Tensor):
+            x = cls._coerce(x, y if isinstance(y, Tensor) else None)
+        if not isinstance(y, Tensor):
+            y = cls._coerce(y, x)
+        out = cls._forward(op, [x.data, y.data], params)
+        return cls._new(out, op, (x, y), params, x.requires_grad or y.requires_grad)
 
     def __matmul__(self, other: Any) -> Any:
         return self._apply(_ops.MATMUL, self, other)
