@@ -106,13 +106,13 @@ def _check_finite(x: Any, what: str) -> None:
 class Node:
     """Base of ``Value`` and ``Tensor``: a datum plus how it was computed."""
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_params", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "label", "op", "_parents", "_params", "__weakref__")
 
     data: Any
     grad: Any
     requires_grad: bool
     label: str
-    _op: Op | None
+    op: Op | None  # the rule-table entry that produced this node (None for a leaf)
     _parents: tuple[Node, ...]
     _params: dict[str, Any] | None
 
@@ -168,12 +168,12 @@ class Node:
             needs_grad = any(p.requires_grad for p in parents)
         if op is not None and needs_grad and _state.enabled:
             node.requires_grad = True
-            node._op = op
+            node.op = op
             node._parents = parents
             node._params = params or None
         else:
             node.requires_grad = False
-            node._op = None
+            node.op = None
             node._parents = ()
             node._params = None
         if op is not None and _state.anomaly:
@@ -191,12 +191,18 @@ class Node:
     @property
     def is_leaf(self) -> bool:
         """True for nodes not produced by a recorded op (user-made inputs and parameters)."""
-        return self._op is None
+        return self.op is None
 
     @property
     def op_name(self) -> str:
         """Name of the op that produced this node ('' for a leaf)."""
-        return "" if self._op is None else self._op.name
+        return "" if self.op is None else self.op.name
+
+    @property
+    def _op(self) -> str:
+        """micrograd's ``_op``: the op as a short string ('+', '*', '**', 'tanh', ...; '' for a leaf), so micrograd's
+        own drawing code (``'' + n._op``) works on this engine's graphs. The rule itself is :attr:`op`."""
+        return "" if self.op is None else self.op.symbol
 
     def detach(self) -> Any:
         """A new leaf holding the same data, cut from the graph (no gradient flows through it)."""
@@ -362,7 +368,7 @@ def _backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool
     args: Sequence[Any]
     with _set_grad_enabled(create_graph):
         for node in reversed(order):
-            op = node._op
+            op = node.op
             if op is None:
                 continue
             g = grads.get(node)

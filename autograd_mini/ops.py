@@ -35,14 +35,15 @@ class Op:
     ``rule(i, g, out, *inputs, **params)``.
     """
 
-    __slots__ = ("name", "forward", "vjps", "variadic")
+    __slots__ = ("name", "forward", "vjps", "variadic", "symbol")
 
     def __init__(self, name: str, forward: Callable[..., Any], vjps: Sequence[Callable[..., Any]],
-                 variadic: bool = False) -> None:
+                 variadic: bool = False, symbol: str | None = None) -> None:
         self.name = name
         self.forward = forward
         self.vjps = tuple(vjps)
         self.variadic = variadic
+        self.symbol = name if symbol is None else symbol  # micrograd's short form ('+', '*'), else the name
 
     def rule(self, i: int) -> Callable[..., Any]:
         """The VJP rule for input ``i``: ``rule(g, out, *inputs, **params)``."""
@@ -65,9 +66,10 @@ def _op_named(name: str) -> Op:
 TABLE: dict[str, Op] = {}
 
 
-def defop(name: str, forward: Callable[..., Any], *vjps: Callable[..., Any], variadic: bool = False) -> Op:
-    """Register an op in ``TABLE`` and return it."""
-    op = Op(name, forward, vjps, variadic)
+def defop(name: str, forward: Callable[..., Any], *vjps: Callable[..., Any], variadic: bool = False,
+          symbol: str | None = None) -> Op:
+    """Register an op in ``TABLE`` and return it (``symbol``: its operator, for micrograd-style drawings)."""
+    op = Op(name, forward, vjps, variadic, symbol)
     TABLE[name] = op
     return op
 
@@ -260,25 +262,25 @@ def _stack_vjp(i: int, g: Any, out: Any, *xs: Any, axis: int) -> Any:
 # -- arithmetic (elementwise, broadcasting) --
 ADD = defop("add", lambda x, y: x + y,
             lambda g, out, x, y: g,
-            lambda g, out, x, y: g)
+            lambda g, out, x, y: g, symbol="+")
 SUB = defop("sub", lambda x, y: x - y,
             lambda g, out, x, y: g,
-            lambda g, out, x, y: -g)
+            lambda g, out, x, y: -g, symbol="-")
 MUL = defop("mul", lambda x, y: x * y,
             lambda g, out, x, y: g * y,
-            lambda g, out, x, y: g * x)
+            lambda g, out, x, y: g * x, symbol="*")
 DIV = defop("div", lambda x, y: x / y,
             lambda g, out, x, y: g / y,
-            lambda g, out, x, y: -g * out / y)                      # d(x/y)/dy = -x/y^2 = -out/y
+            lambda g, out, x, y: -g * out / y, symbol="/")          # d(x/y)/dy = -x/y^2 = -out/y
 NEG = defop("neg", lambda x: -x,
-            lambda g, out, x: -g)
+            lambda g, out, x: -g, symbol="-")
 # d(x^y)/dx = y x^(y-1); the exponent y - 1 is replaced by y - 0 where x == y == 0 (only there), so 0^0 has
 # derivative 0 (as in PyTorch) instead of 0 * 0^-1 = nan, and d/dy of this gradient stays x^(y-1) (1 + y log x)
 # elsewhere, y == 0 included (second derivatives).  d(x^y)/dy = x^y log x, taken as 0 where x == 0.
 POW = defop("pow", lambda x, y: x ** y,
             lambda g, out, x, y: g * y * x ** (y - ((data(y) != 0) | (data(x) != 0))),
-            lambda g, out, x, y: g * out * log(where(data(x) == 0, 1.0, x)))
-MATMUL = defop("matmul", lambda x, y: x @ y, _matmul_vjp_x, _matmul_vjp_y)
+            lambda g, out, x, y: g * out * log(where(data(x) == 0, 1.0, x)), symbol="**")
+MATMUL = defop("matmul", lambda x, y: x @ y, _matmul_vjp_x, _matmul_vjp_y, symbol="@")
 
 # -- elementwise functions (doc 000, eqs. 34-38; doc 001; doc 002) --
 EXP = defop("exp", np.exp,

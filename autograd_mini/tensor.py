@@ -50,7 +50,7 @@ class Tensor(Node):
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
-        self._op = None
+        self.op = None
         self._parents = ()
         self._params = None
 
@@ -136,7 +136,7 @@ class Tensor(Node):
                 continue
             if type(g) is not np.ndarray or not g.flags.writeable:
                 g = cls._finish_grad(g)
-            if node._op is None:
+            if node.op is None:
                 leaves.append((node, g))
                 continue
             node.grad = g
@@ -182,7 +182,7 @@ class Tensor(Node):
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, threshold=20, separator=", ")
-        extra = f", op={self.op_name}" if self._op is not None else ""
+        extra = f", op={self.op_name}" if self.op is not None else ""
         if not extra and self.requires_grad:
             extra = ", requires_grad=True"
         return f"Tensor({body}, dtype={self.data.dtype}{extra})"

@@ -47,6 +47,12 @@ class Value(Node):
 
     def __init__(self, data: Any, _children: tuple[Value, ...] = (), _op: str = "", label: str = "",
                  requires_grad: bool = True) -> None:
+        if _children or _op:
+            raise TypeError(
+                "Value(data, _children, _op): autograd-mini records the graph itself and has no per-node _backward "
+                "to set; build the node with an operator or method instead (a * b, a + b, a.tanh()), or add a rule "
+                "to autograd_mini/ops.py"
+            )
         if isinstance(data, Value):
             data = data.data
         if not isinstance(data, _NUMBER) and not (isinstance(data, np.ndarray) and data.shape == ()):
@@ -55,7 +61,7 @@ class Value(Node):
         self.grad = 0.0
         self.requires_grad = requires_grad
         self.label = label
-        self._op = None
+        self.op = None
         self._parents = ()
         self._params = None
 
@@ -116,7 +122,7 @@ class Value(Node):
                 continue
             if type(g) is not float and not isinstance(g, Node):
                 g = float(g)
-            node.grad = node.grad + g if node._op is None else g
+            node.grad = node.grad + g if node.op is None else g
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0."""

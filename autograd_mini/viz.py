@@ -227,7 +227,7 @@ def _short(v: Any) -> str:
 
 def _op_text(node: Node) -> str:
     """The text of an op's ellipse: its symbol plus its constant parameters ("sum(axis=(1,))")."""
-    op = node._op
+    op = node.op
     name = "" if op is None else op.name
     text = _SYMBOLS.get(name, name)
     params = node._params
@@ -257,7 +257,7 @@ def _grad_of(node: Node) -> Any:
 def _kind(node: Node, roots: set[Node]) -> str:
     if node in roots:
         return "root"
-    if node._op is None:
+    if node.op is None:
         return "param" if node.requires_grad else "const"
     return "value"
 
@@ -379,7 +379,7 @@ def _value_attrs(fields: list[_Field], kind: str, opts: _Options, tooltip: str) 
 def _tooltip(node: Node, kind: str) -> str:
     what = type(node).__name__
     parts = [f"{what} {node.label!r}" if node.label else what]
-    if node._op is not None:
+    if node.op is not None:
         parts.append(f"op {node.op_name}")
     parts.append({"const": "constant (requires_grad=False)", "param": "leaf (requires_grad=True)",
                   "root": "output", "value": "intermediate"}[kind])
@@ -404,7 +404,7 @@ def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes:
         layer = layers.get(node)
         fields = _node_fields(node, note, kind, opts)
         specs.append(_Spec(name, _value_attrs(fields, kind, opts, _tooltip(node, kind)), layer))
-        if node._op is None:
+        if node.op is None:
             continue
         op_name = f"{name}op"
         specs.append(_Spec(op_name, {"label": graphviz.nohtml(_op_text(node)), "shape": "ellipse",
@@ -479,16 +479,16 @@ def _group_nodes(order: list[Node], notes: dict[Node, Notation | None], tier: in
         if labelled(node):
             gid[node] = group_for(("label", notes[node].stem, type(node).__name__))  # type: ignore[union-attr]
             continue
-        if node._op is None:
+        if node.op is None:
             pending_leaves.append(node)
             continue
-        name = node._op.name
+        name = node.op.name
         if tier == 2:
             gid[node] = group_for(("op", name))
             continue
         joined = None
         for p in node._parents:  # a run of the same op (a chain of adds) is one group
-            if p._op is not None and p._op.name == name and not labelled(p):
+            if p.op is not None and p.op.name == name and not labelled(p):
                 joined = gid[p]
                 break
         if joined is not None:
@@ -528,11 +528,11 @@ def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: 
             layer = note.layer if note is not None and note.layer is not None else layers.get(node)
             grp = groups[g] = _Group(key, kind, node, note, layer=layer)
         grp.count += 1
-        if node._op is not None:
-            grp.ops[node._op.name] = grp.ops.get(node._op.name, 0) + 1
+        if node.op is not None:
+            grp.ops[node.op.name] = grp.ops.get(node.op.name, 0) + 1
         if node in roots:
             grp.has_root = True
-        if node._op is None:
+        if node.op is None:
             if node.requires_grad:
                 grp.params += 1
             else:

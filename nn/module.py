@@ -34,7 +34,7 @@ def check_engine(engine: str) -> str:
 
 
 def _is_parameter(x: Any) -> bool:
-    return isinstance(x, (Value, Tensor)) and x.requires_grad and x._op is None
+    return isinstance(x, (Value, Tensor)) and x.requires_grad and x.op is None
 
 
 class Module:

@@ -94,7 +94,7 @@ def test_step_records_no_graph_and_zero_grad_clears() -> None:
     (w.sum() * 3.0).backward()
     (v * v).backward()
     opt.step()
-    assert w.is_leaf and v.is_leaf and w._op is None and v._op is None
+    assert w.is_leaf and v.is_leaf and w.op is None and v.op is None
     np.testing.assert_allclose(w.data, [0.7, 1.7])
     assert v.data == pytest.approx(2.0 - 0.4)
     opt.zero_grad()

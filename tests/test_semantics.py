@@ -116,7 +116,7 @@ def test_no_grad_records_nothing() -> None:
             assert (a * a).requires_grad
     assert ag.is_grad_enabled()
     for node in (b, u):
-        assert node.is_leaf and not node.requires_grad and node._parents == () and node._op is None
+        assert node.is_leaf and not node.requires_grad and node._parents == () and node.op is None
     assert b.data == 5.0 and u.item() == 5.0
     with pytest.raises(RuntimeError, match="does not require grad"):
         b.backward()

@@ -118,11 +118,11 @@ def test_reflected_operators_and_numpy_scalars() -> None:
 def test_value_attributes() -> None:
     a = Value(2, label="a")
     assert type(a.data) is float and a.data == 2.0 and a.grad == 0.0 and a.label == "a"
-    assert a.is_leaf and a.requires_grad and a._op is None and a._parents == () and a._params is None
+    assert a.is_leaf and a.requires_grad and a.op is None and a._parents == () and a._params is None
     b = a * 3 + 1
-    assert b._op is not None and b._op.name == "add" and b.op_name == "add"
+    assert b.op is not None and b.op.name == "add" and b.op_name == "add"
     (mul, const) = b._parents
-    assert mul._op.name == "mul" and const.data == 1.0 and not const.requires_grad
+    assert mul.op.name == "mul" and const.data == 1.0 and not const.requires_grad
     assert b._prev == {mul, const}
     lr = a.leaky_relu(0.2)
     assert lr._params == {"alpha": 0.2}
@@ -200,3 +200,13 @@ def test_large_fan_in_and_fan_out() -> None:
     total.backward()
     assert x.grad == pytest.approx(sum(range(1, 2001)))
     assert all(y.grad == 1.0 for y in ys)
+
+
+def test_micrograd_op_strings_and_constructor():
+    """micrograd's drawing code reads ``n._op`` as a string; its ``Value(data, children, op)`` is refused clearly."""
+    a, b = ag.Value(2.0), ag.Value(3.0)
+    assert (a * b)._op == "*" and (a + b)._op == "+" and (a**2)._op == "**" and a.tanh()._op == "tanh"
+    assert a._op == "" and (a * b).op is ag.OPS["mul"]
+    assert "" + (a - b)._op == "-"
+    with pytest.raises(TypeError, match="records the graph itself"):
+        ag.Value(6.0, (a, b), "*")
