@@ -1,0 +1,261 @@
+"""Large graphs collapsed, in linear time, into one node per group: per label stem when labels exist
+("w^1: 784 x 16 weights"), otherwise per run of same-op nodes that read the same groups ("12,544 mul")."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from ..node import Node
+from .common import _COLORS, _SYMBOLS, _emit, _Field, _grad_of, _num, _Options, _Spec, _value_attrs
+from .notation import Notation
+
+# What a group of labelled values is called in the collapsed picture (by the label's base letter).
+_NOUNS = {"w": "weights", "W": "weights", "b": "biases", "n": "net inputs", "z": "net inputs", "a": "outputs",
+          "x": "inputs", "p": "inputs", "y": "targets", "t": "targets", "s": "sensitivities", "L": "losses"}
+
+
+# == collapsing large graphs (linear time) ===================================================================
+@dataclass
+class _Group:
+    key: Any
+    kind: str  # "label" | "op" | "param" | "const"
+    first: Node
+    note: Notation | None = None
+    count: int = 0
+    layer: int | None = None
+    ops: dict[str, int] = field(default_factory=dict)
+    lo: float = math.inf
+    hi: float = -math.inf
+    glo: float = math.inf
+    ghi: float = -math.inf
+    rows: set[int] = field(default_factory=set)
+    cols: set[int] = field(default_factory=set)
+    has_root: bool = False
+    elements: int = 0
+    params: int = 0
+    consts: int = 0
+
+    @property
+    def color_kind(self) -> str:
+        """Fill colour class: all trainable leaves -> "param", all constants -> "const", else "value"."""
+        if self.has_root:
+            return "root"
+        if self.params == self.count:
+            return "param"
+        return "const" if self.consts == self.count else "value"
+
+
+def _group_nodes(order: list[Node], notes: dict[Node, Notation | None], tier: int, limit: int
+                 ) -> tuple[dict[Node, int], list[Any]] | None:
+    """Assign each node a group id. Tier 0: label stems, then same-op runs reading the same groups; tier 1: the
+    same without labels; tier 2: one group per op name (always small). O(nodes + edges); gives up (None) as soon
+    as a tier 0 or 1 grouping exceeds ``limit`` groups."""
+    use_labels = tier == 0
+    gid: dict[Node, int] = {}
+    keys: list[Any] = []
+    index: dict[Any, int] = {}
+
+    def group_for(key: Any) -> int:
+        g = index.get(key)
+        if g is None:
+            g = index[key] = len(keys)
+            keys.append(key)
+        return g
+
+    def labelled(n: Node) -> bool:
+        note = notes[n]
+        return use_labels and note is not None
+
+    leaf_token = {True: ("leaf", True), False: ("leaf", False)}
+    pending_leaves: list[Node] = []
+    for node in order:
+        if labelled(node):
+            gid[node] = group_for(("label", notes[node].stem, type(node).__name__))  # type: ignore[union-attr]
+            continue
+        if node.op is None:
+            pending_leaves.append(node)
+            continue
+        name = node.op.name
+        if tier == 2:
+            gid[node] = group_for(("op", name))
+            continue
+        joined = None
+        for p in node._parents:  # a run of the same op (a chain of adds) is one group
+            if p.op is not None and p.op.name == name and not labelled(p):
+                joined = gid[p]
+                break
+        if joined is not None:
+            gid[node] = joined
+            continue
+        tokens = frozenset(gid[p] if p in gid else leaf_token[p.requires_grad] for p in node._parents)
+        gid[node] = group_for(("op", name, tokens))
+        if len(keys) > limit and tier < 2:
+            return None
+    # Leaves without a (used) label: grouped by what consumes them, so each layer's weights stay apart.
+    if pending_leaves:
+        consumers: dict[Node, set[int]] = {n: set() for n in pending_leaves}
+        for node in order:
+            g = gid.get(node)
+            if g is None:
+                continue
+            for p in node._parents:
+                c = consumers.get(p)
+                if c is not None:
+                    c.add(g)
+        for n in pending_leaves:
+            sig = frozenset(consumers[n]) if tier < 2 else frozenset()
+            gid[n] = group_for(("leaf", n.requires_grad, sig))
+    return gid, keys
+
+
+def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: dict[Node, Notation | None],
+               layers: dict[Node, int], roots: set[Node]) -> list[_Group]:
+    groups: list[_Group | None] = [None] * len(keys)
+    for node in order:
+        g = gid[node]
+        grp = groups[g]
+        if grp is None:
+            key = keys[g]
+            kind = key[0] if key[0] != "leaf" else ("param" if key[1] else "const")
+            note = notes[node] if kind == "label" else None
+            layer = note.layer if note is not None and note.layer is not None else layers.get(node)
+            grp = groups[g] = _Group(key, kind, node, note, layer=layer)
+        grp.count += 1
+        if node.op is not None:
+            grp.ops[node.op.name] = grp.ops.get(node.op.name, 0) + 1
+        if node in roots:
+            grp.has_root = True
+        if node.op is None:
+            if node.requires_grad:
+                grp.params += 1
+            else:
+                grp.consts += 1
+        d = node.data
+        if isinstance(d, np.ndarray):
+            grp.elements += d.size
+            if d.size:
+                grp.lo = min(grp.lo, float(np.nanmin(d)))
+                grp.hi = max(grp.hi, float(np.nanmax(d)))
+            gr = _grad_of(node)
+            if gr is not None and np.size(gr):
+                grp.glo = min(grp.glo, float(np.nanmin(gr)))
+                grp.ghi = max(grp.ghi, float(np.nanmax(gr)))
+        else:
+            if d < grp.lo:
+                grp.lo = d
+            if d > grp.hi:
+                grp.hi = d
+            gr = _grad_of(node)
+            if node.requires_grad and gr is not None:
+                if gr < grp.glo:
+                    grp.glo = gr
+                if gr > grp.ghi:
+                    grp.ghi = gr
+        note = notes[node]
+        if grp.kind == "label" and note is not None:
+            idx = note.indices
+            if idx is not None and len(idx) == 2:
+                grp.rows.add(idx[0])
+                grp.cols.add(idx[1])
+    return [g for g in groups if g is not None]  # every group has a first node, so none is None
+
+
+def _range(lo: float, hi: float, p: int) -> str:
+    if lo > hi:
+        return "None"
+    return _num(lo, p) if lo == hi else f"[{_num(lo, p)}, {_num(hi, p)}]"
+
+
+def _group_fields(grp: _Group, opts: _Options) -> list[_Field]:
+    p = min(opts.precision, 3)
+    first = grp.first
+    is_tensor = isinstance(first.data, np.ndarray)
+    fields: list[_Field] = []
+    n = grp.count
+    if grp.kind == "label" and grp.note is not None:
+        note = grp.note
+        generic = "" if n == 1 else ("ij" if len(note.indices or ()) == 2 else ("i" if note.base == "x" else "j"))
+        sub = note.sub if n == 1 else generic
+        text = note.stem + (f"_{sub}" if sub else "")
+        fields.append(_Field(text, note.html(bold=is_tensor, sub=sub) if opts.textbook else None,
+                             _COLORS["label"], bold=True))
+        noun = _NOUNS.get(note.base, "nodes")
+        made_by = f" ({', '.join(grp.ops)})" if grp.ops else ""
+        if n > 1 and len(grp.rows) * len(grp.cols) == n:
+            fields.append(_Field(f"{len(grp.rows):,} x {len(grp.cols):,} {noun}{made_by}"))
+        elif n > 1:
+            fields.append(_Field(f"{n:,} {noun}{made_by}"))
+    elif grp.kind == "op":
+        ops = ", ".join(grp.ops)
+        fields.append(_Field(f"{n:,} {ops}" if n > 1 else _SYMBOLS.get(ops, ops), bold=True))
+    else:
+        noun = "parameters" if grp.kind == "param" else "constants"
+        fields.append(_Field(f"{n:,} {noun}" if n > 1 else f"1 {noun[:-1]}", bold=True))
+    if is_tensor:
+        fields.append(_Field(f"{tuple(first.data.shape)} {first.data.dtype}" if n == 1
+                             else f"{n:,} tensors, {grp.elements:,} entries"))
+    if opts.show_data:
+        fields.append(_Field(f"data {_range(grp.lo, grp.hi, p)}"))
+    if grp.consts < grp.count and (opts.show_grad or opts.show_sensitivity):
+        gtext = _range(grp.glo, grp.ghi, p)
+        gnote = grp.note
+        if opts.show_sensitivity and gnote is not None and gnote.base in ("n", "z") and gnote.layer is not None:
+            s = Notation("s", gnote.sup, "" if n > 1 else gnote.sub)
+            fields.append(_Field(f"s^{gnote.sup} = {gtext}", f"{s.html(bold=is_tensor)} = {html.escape(gtext)}",
+                                 _COLORS["sens"]))
+        elif opts.show_grad:
+            fields.append(_Field(f"grad {gtext}"))
+    return fields
+
+
+def _draw_collapsed(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
+                    layers: dict[Node, int], opts: _Options, max_nodes: int, clusters: bool,
+                    show_constants: bool) -> None:
+    has_labels = any(note is not None for note in notes.values())
+    grouping = None
+    for tier in (0, 1, 2):
+        if tier == 1 and not has_labels:
+            continue  # same as tier 0
+        grouping = _group_nodes(order, notes, tier, max_nodes)
+        if grouping is not None and len(grouping[1]) <= max_nodes:
+            break
+    assert grouping is not None  # tier 2 always succeeds
+    gid, keys = grouping
+    groups = _summarize(order, gid, keys, notes, layers, set(roots))
+    name_of = [f"g{i}" for i in range(len(groups))]
+    hidden = {name for grp, name in zip(groups, name_of) if not show_constants and grp.color_kind == "const"}
+    specs: list[_Spec] = []
+    for grp, name in zip(groups, name_of):
+        if name in hidden:
+            continue
+        fields = _group_fields(grp, opts)
+        kind = grp.color_kind
+        ops = ", ".join(f"{k} x{v:,}" for k, v in grp.ops.items()) or "none (leaves)"
+        tooltip = f"{grp.count:,} node{'s' if grp.count > 1 else ''}; ops: {ops}"
+        if grp.kind == "op" and not grp.has_root:
+            attrs = {"shape": "ellipse", "label": graphviz.nohtml("\n".join(f.text for f in fields)),
+                     "tooltip": graphviz.nohtml(tooltip)}
+            if grp.count > 1:
+                attrs["peripheries"] = "2"
+        else:
+            attrs = _value_attrs(fields, kind, opts, tooltip)
+        specs.append(_Spec(name, attrs, grp.layer))
+    _emit(g, specs, clusters)
+    counts: dict[tuple[str, str], int] = {}
+    for node in order:
+        dst = name_of[gid[node]]
+        for p in node._parents:
+            src = name_of[gid[p]]
+            if src != dst and src not in hidden:
+                counts[(src, dst)] = counts.get((src, dst), 0) + 1
+    for (a, b), c in counts.items():
+        attrs = {"tooltip": f"{c:,} edge{'s' if c > 1 else ''}"}
+        if c > 1:
+            attrs["penwidth"] = f"{1 + math.log10(c) / 2:.2f}"
+        g.edge(a, b, **attrs)

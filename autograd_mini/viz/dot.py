@@ -1,0 +1,176 @@
+"""Graph to DOT: :func:`draw_dot` (plain records or the documents' notation) and :func:`draw_network`."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from ..node import Node
+from .collapse import _draw_collapsed
+from .common import (
+    _COLORS,
+    _ORDERED,
+    _RANKDIRS,
+    INSTALL_HINT,
+    _emit,
+    _Field,
+    _grad_of,
+    _kind,
+    _label_field,
+    _layers,
+    _num,
+    _op_text,
+    _Options,
+    _preview,
+    _roots,
+    _Spec,
+    _value_attrs,
+    collect_nodes,
+)
+from .notation import Notation, parse_label
+
+
+def _node_fields(node: Node, note: Notation | None, kind: str, opts: _Options) -> list[_Field]:
+    """label | data | grad (| sensitivity) for a Value; label | shape dtype | data | grad for a Tensor."""
+    p = opts.precision
+    fields: list[_Field] = []
+    is_tensor = isinstance(node.data, np.ndarray)
+    if node.label:
+        fields.append(_label_field(node.label, note, opts.textbook, is_tensor))
+    if is_tensor:
+        fields.append(_Field(f"{tuple(node.data.shape)} {node.data.dtype}"))
+    if opts.show_data:
+        data = _preview(node.data, p) if is_tensor else _num(node.data, p)
+        fields.append(_Field(f"{'const' if kind == 'const' else 'data'} {data}"))
+    if kind == "const" or not (opts.show_grad or opts.show_sensitivity):
+        return fields
+    g = _grad_of(node)
+    gtext = "None" if g is None else (_preview(g, p) if is_tensor else _num(g, p))
+    if opts.show_sensitivity and note is not None and note.base in ("n", "z") and note.layer is not None:
+        s = Notation("s", note.sup, note.sub)
+        fields.append(_Field(f"s^{note.sup}{'_' + note.sub if note.sub else ''} = {gtext}",
+                             f"{s.html(bold=is_tensor)} = {html.escape(gtext)}", _COLORS["sens"]))
+    elif opts.show_grad:
+        fields.append(_Field(f"grad {gtext}"))
+    return fields
+
+
+
+class _Digraph(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` that, in Jupyter without the ``dot`` program, shows how to install it and
+    the DOT text instead of a traceback."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return dict(super()._repr_mimebundle_(include, exclude, **kwargs))
+        except graphviz.ExecutableNotFound:
+            return {"text/plain": INSTALL_HINT + "\n\n" + self.source}
+
+
+
+def _tooltip(node: Node, kind: str) -> str:
+    what = type(node).__name__
+    parts = [f"{what} {node.label!r}" if node.label else what]
+    if node.op is not None:
+        parts.append(f"op {node.op_name}")
+    parts.append({"const": "constant (requires_grad=False)", "param": "leaf (requires_grad=True)",
+                  "root": "output", "value": "intermediate"}[kind])
+    if isinstance(node.data, np.ndarray):
+        parts.append(f"shape {tuple(node.data.shape)} {node.data.dtype}")
+    return ", ".join(parts)
+
+
+def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
+               layers: dict[Node, int], opts: _Options, show_constants: bool, clusters: bool) -> None:
+    rootset = set(roots)
+    ids: dict[Node, str] = {}
+    specs: list[_Spec] = []
+    edges: list[tuple[str, str, dict[str, str]]] = []
+    for node in order:
+        kind = _kind(node, rootset)
+        if kind == "const" and not show_constants and node not in rootset:
+            continue
+        name = f"v{len(ids)}"
+        ids[node] = name
+        note = notes[node]
+        layer = layers.get(node)
+        fields = _node_fields(node, note, kind, opts)
+        specs.append(_Spec(name, _value_attrs(fields, kind, opts, _tooltip(node, kind)), layer))
+        if node.op is None:
+            continue
+        op_name = f"{name}op"
+        specs.append(_Spec(op_name, {"label": graphviz.nohtml(_op_text(node)), "shape": "ellipse",
+                                     "tooltip": graphviz.nohtml(f"op {node.op_name}")}, layer))
+        edges.append((op_name, name, {}))
+        ordered = node.op_name in _ORDERED and len(node._parents) > 1
+        for i, p in enumerate(node._parents):
+            src = ids.get(p)
+            if src is None:
+                continue  # a hidden constant
+            edges.append((src, op_name, {"label": str(i + 1), "fontsize": "9"} if ordered else {}))
+    _emit(g, specs, clusters)
+    for a, b, attrs in edges:
+        g.edge(a, b, **attrs)
+
+
+
+# == public API =================================================================================================
+def draw_dot(root: Node | Iterable[Any], rankdir: str = "LR", format: str = "svg", show_grad: bool = True,
+             max_nodes: int = 200, *, textbook: bool = False, show_sensitivity: bool = False,
+             show_data: bool = True, show_constants: bool = True, collapse: bool | None = None,
+             clusters: bool | None = None, precision: int = 4, title: str | None = None,
+             graph_attr: dict[str, str] | None = None) -> graphviz.Digraph:
+    """Draw the computation graph that produced ``root`` (a Value, a Tensor, or a list of them).
+
+    Args:
+        root: the output node(s); every node they depend on is drawn, constants included.
+        rankdir: "LR" (inputs on the left, as micrograd) or "TB" (top to bottom); also "RL", "BT".
+        format: output format used by ``graph.render()`` / :func:`render` ("svg", "png", "pdf", ...).
+        show_grad: show each node's ``.grad`` (None for a tensor no backward pass has reached).
+        max_nodes: above this many value nodes the graph is collapsed into groups (see ``collapse``).
+        textbook: labels in the documents' notation with real super/subscripts and one cluster per layer.
+        show_sensitivity: beside each net input n^k_j, its sensitivity s^k_j = dL/dn^k_j (its ``.grad``).
+        show_data: show each node's data (for a tensor a short preview of its entries).
+        show_constants: draw constant inputs (requires_grad=False); False hides them as micrograd does.
+        collapse: None collapses only beyond ``max_nodes``; True always; False never (may be huge).
+        clusters: draw a "layer k" box per layer (default: on in textbook mode).
+        precision: decimals for numbers.
+        title: a caption under the graph.
+        graph_attr: extra Graphviz graph attributes (e.g. {"size": "8,8", "dpi": "150"}).
+
+    Returns:
+        A :class:`graphviz.Digraph`: ``.source`` is the DOT text, ``.render()`` / :func:`render` write a file,
+        and Jupyter displays it inline.
+    """
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
+    if max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be at least 1, got {max_nodes}")
+    roots = _roots(root)
+    order = collect_nodes(roots)
+    notes = {n: (parse_label(n.label) if n.label else None) for n in order}
+    use_clusters = textbook if clusters is None else clusters
+    layers = _layers(order, notes) if use_clusters else {}
+    opts = _Options(textbook, show_grad, show_data, show_sensitivity, precision)
+    attrs = {"rankdir": rankdir}
+    if title:
+        attrs.update(label=title, labelloc="b", fontsize="14")
+    attrs.update(graph_attr or {})
+    g = _Digraph(format=format, graph_attr=attrs, node_attr={"fontsize": "11"}, edge_attr={"arrowsize": "0.7"})
+    if collapse or (collapse is None and len(order) > max_nodes):
+        _draw_collapsed(g, order, roots, notes, layers, opts, max_nodes, use_clusters, show_constants)
+    else:
+        _draw_full(g, order, roots, notes, layers, opts, show_constants, use_clusters)
+    return g
+
+
+def draw_network(root: Node | Iterable[Any], show_sensitivity: bool = True, **kwargs: Any) -> graphviz.Digraph:
+    """A network built with ``nn`` (or labelled by hand) as the documents draw it: ``draw_dot(root,
+    textbook=True, show_sensitivity=True, ...)`` -- w^k_ij, b^k_j, n^k_j, a^k_j with real super- and
+    subscripts, one "layer k" cluster per layer and each net input's sensitivity s^k_j = dL/dn^k_j."""
+    kwargs.setdefault("textbook", True)
+    return draw_dot(root, show_sensitivity=show_sensitivity, **kwargs)
