@@ -5,6 +5,7 @@
 * One rule table (:mod:`autograd_mini.ops`) holds every op's forward and local derivative for both.
 """
 
+from .explain import Explanation, explain
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .node import Node, backprop, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad, toposort
 from .ops import TABLE as OPS
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "OPS",
+    "Explanation",
     "GradcheckError",
     "Node",
     "Tensor",
@@ -27,6 +29,7 @@ __all__ = [
     "draw_dot",
     "draw_network",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "is_grad_enabled",
