@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .checks import positive_int
+
 RNG = np.random.Generator | int
 
 
@@ -30,9 +32,8 @@ def make_rng(rng: RNG | None) -> np.random.Generator:
 
 
 def _check_sizes(n_in: int, n_out: int) -> None:
-    for what, n in (("n_in", n_in), ("n_out", n_out)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{what} must be a positive integer, got {n!r}")
+    positive_int("n_in", n_in)
+    positive_int("n_out", n_out)
 
 
 def uniform(n_in: int, n_out: int, rng: RNG) -> np.ndarray:

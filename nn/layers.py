@@ -24,16 +24,11 @@ import numpy as np
 from autograd_mini import Tensor, Value, lincomb
 
 from .activations import get_activation
+from .checks import finite_array, positive_int
 from .init import RNG, get_init, init_std, init_weights, make_rng
 from .module import TENSOR, VALUE, Module, check_engine
 
 _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _check_size(what: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{what} must be a positive integer, got {n!r}")
-    return int(n)
 
 
 def _check_dtype(dtype: Any, engine: str) -> np.dtype:
@@ -56,87 +51,16 @@ def _python_random_weights(init: str, n_in: int, n_out: int) -> list[float]:
     return [random.gauss(0.0, std) for _ in range(n_in)]
 
 
-def _finite_array(what: str, x: Any, shape: tuple[int, ...]) -> np.ndarray:
-    try:
-        arr = np.asarray(x.data if isinstance(x, (Value, Tensor)) else x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} must be an array of real numbers: {exc}") from None
-    if arr.shape != shape:
-        raise ValueError(f"{what} must have shape {shape}, got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{what} contains NaN or Inf")
-    return arr
+def _initial_weights(init: str, nin: int, nout: int, rng: RNG | None, engine: str) -> np.ndarray:
+    """W (nin, nout): with ``rng=None`` on the value engine, micrograd's draw (neuron by neuron from Python's
+    ``random``); otherwise ``init`` from :mod:`nn.init` with a numpy Generator."""
+    if rng is None and engine == VALUE:
+        return np.array([_python_random_weights(init, nin, nout) for _ in range(nout)]).T.reshape(nin, nout)
+    return init_weights(init, nin, nout, make_rng(rng))
 
 
 def _w_label(k: int, i: int, j: int) -> str:
     return f"w^{k}_{i}{j}" if i < 10 and j < 10 else f"w^{k}_{i},{j}"
-
-
-class Neuron(Module):
-    """One unit: n = b + sum_i w_i x_i, a = f(n) (doc 000, eq. 3 for one perceptron), micrograd's Neuron.
-
-    ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU if ``nonlin`` else linear; ``activation`` (a name in
-    ``nn.ACTIVATIONS``) overrides that. On the value engine ``w`` is a list of ``Value`` and ``b`` a
-    ``Value``; on the tensor engine ``w`` is a Tensor of shape (nin,) and ``b`` one of shape ().
-    Weights come from ``init`` (see :mod:`nn.init`): with ``rng=None`` the value engine draws them with
-    Python's ``random`` exactly as micrograd does; b starts at 0.
-    """
-
-    def __init__(self, nin: int, nonlin: bool = True, engine: str = VALUE, *, activation: str | None = None,
-                 init: str = "uniform", rng: RNG | None = None) -> None:
-        nin = _check_size("nin", nin)
-        check_engine(engine)
-        name = activation if activation is not None else ("relu" if nonlin else "linear")
-        f = get_activation(name)
-        if name == "softmax":
-            raise ValueError("a single Neuron cannot use softmax (it acts on a whole layer); use Layer")
-        get_init(init)
-        if rng is None and engine == VALUE:
-            w = _python_random_weights(init, nin, 1)
-        else:
-            w = list(init_weights(init, nin, 1, make_rng(rng))[:, 0])
-        self.activation = name
-        self.nonlin = name != "linear"
-        self.engine = engine
-        self._f = f
-        self.w: Any
-        self.b: Any
-        if engine == VALUE:
-            self.w = [Value(wi, label=f"w_{i + 1}") for i, wi in enumerate(w)]
-            self.b = Value(0.0, label="b")
-        else:
-            self.w = Tensor(w, requires_grad=True, label="w")
-            self.b = Tensor(0.0, requires_grad=True, label="b")
-
-    @classmethod
-    def _from_weights(cls, w: np.ndarray, activation: str) -> Neuron:
-        """A value-engine neuron with the given weights and b = 0."""
-        neuron = cls.__new__(cls)
-        neuron.activation = activation
-        neuron.nonlin = activation != "linear"
-        neuron.engine = VALUE
-        neuron._f = get_activation(activation)
-        neuron.w = [Value(float(wi), label=f"w_{i + 1}") for i, wi in enumerate(w)]
-        neuron.b = Value(0.0, label="b")
-        return neuron
-
-    def net(self, x: Any) -> Any:
-        """The net input n = b + sum_i w_i x_i (one node on the value engine)."""
-        if self.engine == VALUE:
-            if len(x) != len(self.w):
-                raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
-            return lincomb(self.w, x, self.b)
-        x = _tensor_input(x, len(self.w), self.w.dtype, "Neuron")
-        return x @ self.w + self.b
-
-    def forward(self, x: Any) -> Any:
-        """a = f(n): a Value (value engine) or a Tensor of shape (batch,) / () (tensor engine)."""
-        return self._f(self.net(x))
-
-    def __repr__(self) -> str:
-        if self.engine == VALUE and self.activation in ("relu", "linear"):
-            return f"{'ReLU' if self.activation == 'relu' else 'Linear'}Neuron({len(self.w)})"
-        return f"Neuron({len(self.w)}, activation={self.activation!r}, engine={self.engine!r})"
 
 
 def _tensor_input(x: Any, nin: int, dtype: np.dtype, who: str) -> Any:
@@ -158,18 +82,235 @@ def _tensor_input(x: Any, nin: int, dtype: np.dtype, who: str) -> Any:
     return x
 
 
+def _value_input(x: Any, nin: int, who: str) -> Sequence[Any]:
+    """One sample for the value engine: a list of ``nin`` numbers or Values (a number is a list of one)."""
+    if isinstance(x, (Value, int, float, np.floating, np.integer)) and not isinstance(x, bool):
+        x = [x]
+    elif isinstance(x, np.ndarray):
+        if x.ndim != 1:
+            raise ValueError(f"{who}: the value engine takes one sample, a 1-D input of {nin} numbers; got shape "
+                             f"{x.shape} (use engine='tensor' for batches)")
+        x = x.tolist()
+    elif isinstance(x, Tensor):
+        raise TypeError(f"{who}: a Tensor input needs engine='tensor' (this layer uses Values)")
+    elif not isinstance(x, (list, tuple)):
+        raise TypeError(f"{who}: expected a list of {nin} numbers or Values, got {type(x).__name__}")
+    if len(x) != nin:
+        raise ValueError(f"{who}: expected input width {nin}, got {len(x)}")
+    return x
+
+
+# == one code path per engine ==================================================================================
+# Every engine-specific step of Neuron, Layer and MLP is a static method of one of these two classes; the
+# modules look their engine's class up once (``_CODE[engine]``) instead of branching in every method.
+
+
+class _ValueCode:
+    """The scalar engine: one ``Neuron`` per unit, one ``lincomb`` node per net input (the documents' figures,
+    micrograd's API)."""
+
+    @staticmethod
+    def neuron_params(neuron: Neuron, w: np.ndarray) -> None:
+        neuron.w = [Value(float(wi), label=f"w_{i + 1}") for i, wi in enumerate(w)]
+        neuron.b = Value(0.0, label="b")
+
+    @staticmethod
+    def neuron_net(neuron: Neuron, x: Any) -> Any:
+        if len(x) != len(neuron.w):
+            raise ValueError(f"Neuron: expected {len(neuron.w)} inputs, got {len(x)}")
+        return lincomb(neuron.w, x, neuron.b)
+
+    @staticmethod
+    def build(layer: Layer, W: np.ndarray) -> None:
+        unit = layer.activation if layer.activation != "softmax" else "linear"  # softmax acts on the whole layer
+        layer.neurons = [Neuron._from_weights(W[:, j], unit) for j in range(layer.nout)]
+
+    @staticmethod
+    def relabel(layer: Layer, k: int) -> None:
+        for j, neuron in enumerate(layer.neurons, 1):
+            for i, w in enumerate(neuron.w, 1):
+                w.label = _w_label(k, i, j)
+            neuron.b.label = f"b^{k}_{j}"
+        layer._n_labels = [f"n^{k}_{j}" for j in range(1, layer.nout + 1)]
+        layer._a_labels = [f"a^{k}_{j}" for j in range(1, layer.nout + 1)]
+
+    @staticmethod
+    def coerce(layer: Layer, x: Any, who: str) -> Any:
+        return _value_input(x, layer.nin, who)
+
+    @staticmethod
+    def forward(layer: Layer, x: Any) -> Any:
+        n = [lincomb(neuron.w, x, neuron.b) for neuron in layer.neurons]
+        a = layer._f(n)
+        for v, label in zip(n, layer._n_labels):
+            v.label = label
+        if a is not n:
+            for v, label in zip(a, layer._a_labels):
+                v.label = label
+        layer.n, layer.a = n, a
+        return a
+
+    @staticmethod
+    def output(a: Any) -> Any:
+        return a[0] if len(a) == 1 else a  # micrograd: a single output is a Value, not a list
+
+    @staticmethod
+    def weight(layer: Layer) -> np.ndarray:
+        return np.array([[neuron.w[i] for neuron in layer.neurons] for i in range(layer.nin)], dtype=object)
+
+    @staticmethod
+    def bias(layer: Layer) -> np.ndarray:
+        return np.array([neuron.b for neuron in layer.neurons], dtype=object)
+
+    @staticmethod
+    def write(layer: Layer, W: np.ndarray, b: np.ndarray) -> None:
+        for j, neuron in enumerate(layer.neurons):
+            for i, w in enumerate(neuron.w):
+                w.data = float(W[i, j])
+            neuron.b.data = float(b[j])
+
+    @staticmethod
+    def describe(layer: Layer) -> str:
+        softmax = " then softmax" if layer.activation == "softmax" else ""
+        return f"Layer of [{', '.join(str(n) for n in layer.neurons)}]{softmax}"
+
+
+class _TensorCode:
+    """The numpy engine: one (n_in, n_out) weight Tensor and one (n_out,) bias Tensor per layer; a batch is
+    (batch, n_in) and the forward pass is ``a @ W + b``."""
+
+    @staticmethod
+    def neuron_params(neuron: Neuron, w: np.ndarray) -> None:
+        neuron.w = Tensor(w, requires_grad=True, label="w")
+        neuron.b = Tensor(0.0, requires_grad=True, label="b")
+
+    @staticmethod
+    def neuron_net(neuron: Neuron, x: Any) -> Any:
+        x = _tensor_input(x, len(neuron.w), neuron.w.dtype, "Neuron")
+        return x @ neuron.w + neuron.b
+
+    @staticmethod
+    def build(layer: Layer, W: np.ndarray) -> None:
+        layer.weight = Tensor(W.astype(layer.dtype), requires_grad=True, label="W^1")
+        layer.bias = Tensor(np.zeros(layer.nout, dtype=layer.dtype), requires_grad=True, label="b^1")
+
+    @staticmethod
+    def relabel(layer: Layer, k: int) -> None:
+        layer.weight.label = f"W^{k}"
+        layer.bias.label = f"b^{k}"
+
+    @staticmethod
+    def coerce(layer: Layer, x: Any, who: str) -> Any:
+        return _tensor_input(x, layer.nin, layer.dtype, who)
+
+    @staticmethod
+    def forward(layer: Layer, x: Any) -> Any:
+        n = x @ layer.weight + layer.bias
+        a = layer._f(n)
+        n.label = f"n^{layer.k}"
+        if a is not n:
+            a.label = f"a^{layer.k}"
+        layer.n, layer.a = n, a
+        return a
+
+    @staticmethod
+    def output(a: Any) -> Any:
+        return a
+
+    @staticmethod
+    def write(layer: Layer, W: np.ndarray, b: np.ndarray) -> None:
+        layer.weight.data[...] = W
+        layer.bias.data[...] = b
+
+    @staticmethod
+    def describe(layer: Layer) -> str:
+        return f"Layer({layer.nin}, {layer.nout}, activation={layer.activation!r}, engine={layer.engine!r})"
+
+
+_CODE: dict[str, type[_ValueCode] | type[_TensorCode]] = {VALUE: _ValueCode, TENSOR: _TensorCode}
+
+
+class _ValueEngineView:
+    """``Layer.weight`` / ``Layer.bias`` on the value engine: a view built from the neurons' Values. A non-data
+    descriptor, so the tensor engine's layer, which holds its Tensors under the same names as attributes (found
+    by ``Module`` as parameters), is unaffected."""
+
+    def __init__(self, build: Any) -> None:
+        self.build = build
+
+    def __get__(self, layer: Any, owner: type | None = None) -> Any:
+        return self if layer is None else self.build(layer)
+
+
+class Neuron(Module):
+    """One unit: n = b + sum_i w_i x_i, a = f(n) (doc 000, eq. 3 for one perceptron), micrograd's Neuron.
+
+    ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU if ``nonlin`` else linear; ``activation`` (a name in
+    ``nn.ACTIVATIONS``) overrides that. On the value engine ``w`` is a list of ``Value`` and ``b`` a
+    ``Value`` (micrograd's names); on the tensor engine ``w`` is a Tensor of shape (nin,) and ``b`` one of
+    shape (). Weights come from ``init`` (see :mod:`nn.init`): with ``rng=None`` the value engine draws them
+    with Python's ``random`` exactly as micrograd does; b starts at 0.
+    """
+
+    w: Any
+    b: Any
+
+    def __init__(self, nin: int, nonlin: bool = True, engine: str = VALUE, *, activation: str | None = None,
+                 init: str = "uniform", rng: RNG | None = None) -> None:
+        nin = positive_int("nin", nin)
+        check_engine(engine)
+        name = activation if activation is not None else ("relu" if nonlin else "linear")
+        f = get_activation(name)
+        if name == "softmax":
+            raise ValueError("a single Neuron cannot use softmax (it acts on a whole layer); use Layer")
+        get_init(init)
+        w = _initial_weights(init, nin, 1, rng, engine)[:, 0]
+        self._setup(name, engine, f)
+        _CODE[engine].neuron_params(self, w)
+
+    def _setup(self, activation: str, engine: str, f: Any) -> None:
+        self.activation = activation
+        self.nonlin = activation != "linear"
+        self.engine = engine
+        self._f = f
+
+    @classmethod
+    def _from_weights(cls, w: np.ndarray, activation: str) -> Neuron:
+        """A value-engine neuron with the given weights and b = 0."""
+        neuron = cls.__new__(cls)
+        neuron._setup(activation, VALUE, get_activation(activation))
+        _ValueCode.neuron_params(neuron, w)
+        return neuron
+
+    def net(self, x: Any) -> Any:
+        """The net input n = b + sum_i w_i x_i (one node on the value engine)."""
+        return _CODE[self.engine].neuron_net(self, x)
+
+    def forward(self, x: Any) -> Any:
+        """a = f(n): a Value (value engine) or a Tensor of shape (batch,) / () (tensor engine)."""
+        return self._f(self.net(x))
+
+    def __repr__(self) -> str:
+        if self.engine == VALUE and self.activation in ("relu", "linear"):
+            return f"{'ReLU' if self.activation == 'relu' else 'Linear'}Neuron({len(self.w)})"
+        return f"Neuron({len(self.w)}, activation={self.activation!r}, engine={self.engine!r})"
+
+
 class Layer(Module):
     """A layer of ``nout`` units on ``nin`` inputs: n = b + a W, a = f(n) (doc 000, eqs. 16 and 20).
 
-    W has shape (n_in, n_out) and b shape (n_out,) (doc 000's row-vector form; docs 002-003 write
-    z = W a + b with their W = our W.T). ``Layer.W`` and ``Layer.b`` return copies of them as ndarrays
-    on both engines; :meth:`set_weights` sets them exactly.
+    **Names.** One pair for the weights, on both engines (doc 000's row-vector form; docs 002-003 write
+    z = W a + b with their W = our W.T):
 
-    * value engine: ``neurons`` is a list of :class:`Neuron`; neuron j holds ``w[i] = W[i, j]`` and
-      ``b = b[j]``. Called on a list of nin numbers/Values it returns a list of Values, or one Value when
-      nout == 1 (micrograd's convention).
-    * tensor engine: the parameters are the Tensors ``weight`` (n_in, n_out) and ``bias`` (n_out,); called
-      on (batch, nin) it returns (batch, nout), on (nin,) it returns (nout,). Forward is ``a @ W + b``.
+    * ``layer.weight`` (n_in, n_out) and ``layer.bias`` (n_out,) are the *parameters*, the graph leaves that
+      receive ``.grad``: on the tensor engine two Tensors; on the value engine numpy object arrays of the
+      ``Value`` leaves (``layer.weight[i, j]`` is the Value w^k_(i+1)(j+1), held by ``layer.neurons[j].w[i]``).
+    * ``layer.W`` and ``layer.b`` are their *numbers*: float ndarray copies of the same shapes (doc 000's W
+      and b), on both engines; :meth:`set_weights` writes them exactly.
+
+    * value engine: ``neurons`` is a list of :class:`Neuron`; called on a list of nin numbers/Values it
+      returns a list of Values, or one Value when nout == 1 (micrograd's convention).
+    * tensor engine: called on (batch, nin) it returns (batch, nout), on (nin,) it returns (nout,).
 
     After a forward pass the layer keeps ``n`` (net input) and ``a`` (output) as graph nodes (lists of
     Values, or Tensors), so after ``backward()`` ``layer.n``'s gradient is the sensitivity
@@ -178,137 +319,71 @@ class Layer(Module):
     """
 
     _not_parameters = frozenset({"n", "a"})
+    neurons: list[Neuron]  # value engine only
+    _n_labels: list[str]
+    _a_labels: list[str]
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", engine: str = VALUE, init: str = "uniform",
                  rng: RNG | None = None, dtype: Any = None) -> None:
-        nin = _check_size("nin", nin)
-        nout = _check_size("nout", nout)
-        check_engine(engine)
-        f = get_activation(activation)
+        self.nin = positive_int("nin", nin)
+        self.nout = positive_int("nout", nout)
+        self.engine = check_engine(engine)
+        self._f = get_activation(activation)
         get_init(init)
-        dt = _check_dtype(dtype, engine)
-        self.nin = nin
-        self.nout = nout
+        self.dtype = _check_dtype(dtype, engine)
         self.activation = activation
-        self.engine = engine
-        self.dtype = dt
         self.k = 1
-        self._f = f
         self.n: Any = None
         self.a: Any = None
-        if engine == VALUE:
-            if rng is None:  # micrograd's order: neuron by neuron, each drawing from Python's random module
-                W = np.array([_python_random_weights(init, nin, nout) for _ in range(nout)]).T
-            else:
-                W = init_weights(init, nin, nout, make_rng(rng))
-            unit = activation if activation != "softmax" else "linear"  # softmax acts on the whole layer
-            self.neurons = [Neuron._from_weights(W[:, j], unit) for j in range(nout)]
-        else:
-            W = init_weights(init, nin, nout, make_rng(rng)).astype(dt)
-            self.weight = Tensor(W, requires_grad=True, label="W^1")
-            self.bias = Tensor(np.zeros(nout, dtype=dt), requires_grad=True, label="b^1")
+        self._code = _CODE[engine]
+        self._code.build(self, _initial_weights(init, self.nin, self.nout, rng, engine))
         self._set_index(1)
 
     def _set_index(self, k: int) -> None:
         """Number the layer (k = 1 for the first hidden layer) and relabel its parameters."""
         self.k = k
-        if self.engine == VALUE:
-            for j, neuron in enumerate(self.neurons, 1):
-                for i, w in enumerate(neuron.w, 1):
-                    w.label = _w_label(k, i, j)
-                neuron.b.label = f"b^{k}_{j}"
-            self._n_labels = [f"n^{k}_{j}" for j in range(1, self.nout + 1)]
-            self._a_labels = [f"a^{k}_{j}" for j in range(1, self.nout + 1)]
-        else:
-            self.weight.label = f"W^{k}"
-            self.bias.label = f"b^{k}"
-
-    # -- forward ------------------------------------------------------------------------------------
-    def _value_input(self, x: Any) -> Sequence[Any]:
-        if isinstance(x, (Value, int, float, np.floating, np.integer)) and not isinstance(x, bool):
-            x = [x]
-        elif isinstance(x, np.ndarray):
-            if x.ndim != 1:
-                raise ValueError(f"Layer {self.k}: the value engine takes one sample, a 1-D input of {self.nin} "
-                                 f"numbers; got shape {x.shape} (use engine='tensor' for batches)")
-            x = x.tolist()
-        elif isinstance(x, Tensor):
-            raise TypeError(f"Layer {self.k}: a Tensor input needs engine='tensor' (this layer uses Values)")
-        elif not isinstance(x, (list, tuple)):
-            raise TypeError(f"Layer {self.k}: expected a list of {self.nin} numbers or Values, "
-                            f"got {type(x).__name__}")
-        if len(x) != self.nin:
-            raise ValueError(f"Layer {self.k}: expected input width {self.nin}, got {len(x)}")
-        return x
-
-    def _forward_value(self, x: Sequence[Any]) -> list[Value]:
-        n = [lincomb(neuron.w, x, neuron.b) for neuron in self.neurons]
-        a = self._f(n)
-        for v, label in zip(n, self._n_labels):
-            v.label = label
-        if a is not n:
-            for v, label in zip(a, self._a_labels):
-                v.label = label
-        self.n = n
-        self.a = a
-        return a
-
-    def _forward_tensor(self, x: Any) -> Tensor:
-        n = x @ self.weight + self.bias
-        a = self._f(n)
-        n.label = f"n^{self.k}"
-        if a is not n:
-            a.label = f"a^{self.k}"
-        self.n = n
-        self.a = a
-        return a
+        self._code.relabel(self, k)
 
     def forward(self, x: Any) -> Any:
         """a = f(b + x W): a list of Values (one Value if nout == 1), or a Tensor (batch, nout) / (nout,)."""
-        if self.engine == VALUE:
-            a = self._forward_value(self._value_input(x))
-            return a[0] if len(a) == 1 else a
-        return self._forward_tensor(_tensor_input(x, self.nin, self.dtype, f"Layer {self.k}"))
+        code = self._code
+        return code.output(code.forward(self, code.coerce(self, x, f"Layer {self.k}")))
 
-    # -- weights as arrays ----------------------------------------------------------------------------
+    # -- the weights: parameters and their numbers ------------------------------------------------------
+    #: The weight parameters, shape (n_in, n_out): a Tensor (an attribute of the tensor engine's layer), or a
+    #: fresh object array of the neurons' Values (value engine).
+    weight: Any = _ValueEngineView(_ValueCode.weight)
+    #: The bias parameters, shape (n_out,): a Tensor, or an object array of Values.
+    bias: Any = _ValueEngineView(_ValueCode.bias)
+
     @property
     def W(self) -> np.ndarray:
-        """A copy of the weights as an ndarray of shape (n_in, n_out) (doc 000's W; docs 002-003's W.T)."""
-        if self.engine == VALUE:
-            return np.array([[neuron.w[i].data for neuron in self.neurons] for i in range(self.nin)])
-        return self.weight.data.copy()
+        """A copy of the weights as a float ndarray of shape (n_in, n_out) (doc 000's W; docs 002-003's W.T)."""
+        return _numbers(self.weight)
 
     @property
     def b(self) -> np.ndarray:
-        """A copy of the biases as an ndarray of shape (n_out,)."""
-        if self.engine == VALUE:
-            return np.array([neuron.b.data for neuron in self.neurons])
-        return self.bias.data.copy()
+        """A copy of the biases as a float ndarray of shape (n_out,)."""
+        return _numbers(self.bias)
 
     def set_weights(self, W: Any, b: Any) -> None:
         """Set W (n_in, n_out) and b (n_out,) exactly, in place (the parameter objects stay the same).
 
         Raises ValueError naming the expected and actual shapes (or NaN/Inf), leaving the layer unchanged.
         """
-        Wa = _finite_array(f"Layer {self.k}: W", W, (self.nin, self.nout))
-        ba = _finite_array(f"Layer {self.k}: b", b, (self.nout,))
-        self._write(Wa, ba)
-
-    def _write(self, W: np.ndarray, b: np.ndarray) -> None:
-        if self.engine == VALUE:
-            for j, neuron in enumerate(self.neurons):
-                for i, w in enumerate(neuron.w):
-                    w.data = float(W[i, j])
-                neuron.b.data = float(b[j])
-        else:
-            self.weight.data[...] = W
-            self.bias.data[...] = b
+        Wa = finite_array(f"Layer {self.k}: W", W, (self.nin, self.nout))
+        ba = finite_array(f"Layer {self.k}: b", b, (self.nout,))
+        self._code.write(self, Wa, ba)
 
     def __repr__(self) -> str:
-        if self.engine == VALUE:
-            softmax = " then softmax" if self.activation == "softmax" else ""
-            return f"Layer of [{', '.join(str(n) for n in self.neurons)}]{softmax}"
-        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}, engine={self.engine!r})"
+        return self._code.describe(self)
+
+
+def _numbers(params: Any) -> np.ndarray:
+    """The float values of a parameter view: a Tensor's data (copied) or an object array of Values' data."""
+    if isinstance(params, Tensor):
+        return params.data.copy()
+    return np.vectorize(lambda v: v.data, otypes=[np.float64])(params).reshape(params.shape)
 
 
 class Linear(Layer):
@@ -337,26 +412,10 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: str | Sequence[str] = "relu",
                  output_activation: str = "linear", engine: str = VALUE, init: str = "uniform",
                  seed: RNG | None = None, dtype: Any = None) -> None:
-        nin = _check_size("nin", nin)
-        if isinstance(nouts, (int, np.integer)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        sizes = [_check_size(f"nouts[{k}]", n) for k, n in enumerate(nouts)]
+        nin = positive_int("nin", nin)
+        sizes = _layer_sizes(nouts)
         check_engine(engine)
-        get_activation(output_activation)
-        if isinstance(activation, str):
-            get_activation(activation)  # checked even when there is no hidden layer
-            acts = [activation] * (len(sizes) - 1) + [output_activation]
-        else:
-            acts = list(activation)
-            if len(acts) != len(sizes):
-                raise ValueError(f"activation lists {len(acts)} names for {len(sizes)} layers")
-            if output_activation != "linear" and output_activation != acts[-1]:
-                raise ValueError(f"output_activation {output_activation!r} conflicts with the last entry "
-                                 f"{acts[-1]!r} of the activation list")
-        for k, name in enumerate(acts):
-            get_activation(name)
-            if name == "softmax" and k != len(acts) - 1:
-                raise ValueError(f"softmax is for the output layer, not hidden layer {k + 1}")
+        acts = _layer_activations(activation, output_activation, len(sizes))
         get_init(init)
         _check_dtype(dtype, engine)
         rng = None if (seed is None and engine == VALUE) else make_rng(seed)
@@ -370,16 +429,11 @@ class MLP(Module):
 
     def forward(self, x: Any) -> Any:
         """The network's output a^l for input x (see the class docstring for shapes)."""
-        if self.engine == VALUE:
-            xs: Sequence[Any] = self.layers[0]._value_input(x)
-            for layer in self.layers:
-                xs = layer._forward_value(xs)
-            return xs[0] if len(xs) == 1 else xs
-        first = self.layers[0]
-        a = _tensor_input(x, first.nin, first.dtype, "MLP")
+        code = self.layers[0]._code
+        a = code.coerce(self.layers[0], x, "MLP")
         for layer in self.layers:
-            a = layer._forward_tensor(a)
-        return a
+            a = code.forward(layer, a)
+        return code.output(a)
 
     def set_weights(self, Ws: Sequence[Any], bs: Sequence[Any]) -> None:
         """Set every layer's W^k (n_in, n_out) and b^k (n_out,); all shapes are checked before anything is
@@ -387,16 +441,43 @@ class MLP(Module):
         if len(Ws) != len(self.layers) or len(bs) != len(self.layers):
             raise ValueError(f"set_weights: the MLP has {len(self.layers)} layers, got {len(Ws)} weight "
                              f"matrices and {len(bs)} bias vectors")
-        checked = [(_finite_array(f"layer {k}: W", W, (layer.nin, layer.nout)),
-                    _finite_array(f"layer {k}: b", b, (layer.nout,)))
+        checked = [(finite_array(f"layer {k}: W", W, (layer.nin, layer.nout)),
+                    finite_array(f"layer {k}: b", b, (layer.nout,)))
                    for k, (layer, W, b) in enumerate(zip(self.layers, Ws, bs), 1)]
         for layer, (W, b) in zip(self.layers, checked):
-            layer._write(W, b)
+            layer._code.write(layer, W, b)
 
     def __repr__(self) -> str:
         if self.engine == VALUE:
             return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
         return f"MLP({self.nin}, {[layer.nout for layer in self.layers]}, engine={self.engine!r})"
+
+
+def _layer_sizes(nouts: Any) -> list[int]:
+    if isinstance(nouts, (int, np.integer)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+        raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+    return [positive_int(f"nouts[{k}]", n) for k, n in enumerate(nouts)]
+
+
+def _layer_activations(activation: str | Sequence[str], output_activation: str, n_layers: int) -> list[str]:
+    """One activation name per layer: ``activation`` for the hidden layers and ``output_activation`` for the
+    last, or an explicit list; every name known, softmax only on the output layer."""
+    get_activation(output_activation)
+    if isinstance(activation, str):
+        get_activation(activation)  # checked even when there is no hidden layer
+        acts = [activation] * (n_layers - 1) + [output_activation]
+    else:
+        acts = list(activation)
+        if len(acts) != n_layers:
+            raise ValueError(f"activation lists {len(acts)} names for {n_layers} layers")
+        if output_activation != "linear" and output_activation != acts[-1]:
+            raise ValueError(f"output_activation {output_activation!r} conflicts with the last entry "
+                             f"{acts[-1]!r} of the activation list")
+    for k, name in enumerate(acts):
+        get_activation(name)
+        if name == "softmax" and k != len(acts) - 1:
+            raise ValueError(f"softmax is for the output layer, not hidden layer {k + 1}")
+    return acts
 
 
 __all__ = ["MLP", "TENSOR", "VALUE", "Layer", "Linear", "Neuron"]

@@ -22,6 +22,8 @@ import numpy as np
 
 from autograd_mini import Tensor
 
+from .checks import positive_int
+
 __all__ = ["Perceptron"]
 
 _OUTPUTS = {"hardlimit": (0.0, 1.0), "sign": (-1.0, 1.0)}
@@ -44,14 +46,13 @@ class Perceptron:
 
     def __init__(self, n_in: int, n_out: int = 1, output: str = "hardlimit", eta: float = 1.0,
                  max_epochs: int = 100, seed: int | None = None, init: str = "zeros", shuffle: bool = False) -> None:
-        if int(n_in) != n_in or n_in < 1 or int(n_out) != n_out or n_out < 1:
-            raise ValueError(f"Perceptron: n_in and n_out must be positive integers, got {n_in!r}, {n_out!r}")
+        positive_int("Perceptron: n_in", n_in)
+        positive_int("Perceptron: n_out", n_out)
         if output not in _OUTPUTS:
             raise ValueError(f"Perceptron: output must be one of {sorted(_OUTPUTS)}, got {output!r}")
         if not np.isfinite(eta) or eta <= 0:
             raise ValueError(f"Perceptron: eta must be a positive number, got {eta!r}")
-        if int(max_epochs) != max_epochs or max_epochs < 1:
-            raise ValueError(f"Perceptron: max_epochs must be a positive integer, got {max_epochs!r}")
+        positive_int("Perceptron: max_epochs", max_epochs)
         if init not in _INITS:
             raise ValueError(f"Perceptron: init must be one of {list(_INITS)}, got {init!r}")
         self.n_in = int(n_in)

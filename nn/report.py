@@ -28,7 +28,7 @@ J = sum_p J_p, doc 004's Err), ``"mean"`` is (1/N) sum_p L_p, where L_p is the p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,12 +52,6 @@ from .module import VALUE, Module
 
 Array = NDArray[np.float64]
 
-#: the documents' conventions: name -> what it means (and which document it cites).
-CONVENTIONS: dict[str, str] = {
-    "row": "doc 000: n^k = b^k + a^(k-1) W^k, s^k = dL/dn^k (eqs. 24, 33)",
-    "column": "docs 002-003: z = W a + b with W^[l] = W.T, delta^l = dL/dz^[l]",
-    "doc001": "doc 001: net_k = sum_j y_j w_kj + w_k0 with w_kj = W.T, delta = -dJ/dnet = -s",
-}
 #: the losses with a closed form (nn/closed_form.py); "binary_cross_entropy" is another name of "log_loss".
 LOSSES: tuple[str, ...] = cf.LOSSES
 _LOSS_ALIASES = {"binary_cross_entropy": "log_loss", "log-loss": "log_loss", "logloss": "log_loss"}
@@ -186,7 +180,7 @@ class Report:
         ok``) and one for the loss; ``verbose=True`` adds both sides' full matrices under each row."""
         lines = [
             f"autograd ({self.engine} engine) vs closed form, convention {self.convention!r} "
-            f"({CONVENTIONS[self.convention]})",
+            f"({CONVENTIONS[self.convention].description})",
             f"model {self.model}, loss {self.loss_name} (reduction={self.reduction}), N = {self.n_samples}, "
             f"rtol {self.rtol:.0e}, atol {self.atol:.0e}",
         ]
@@ -309,52 +303,94 @@ class _Sides:
     loss: float
 
 
-def _hand(layers: list[Layer], acts: list[str], X: Array, Y: Array, loss: str, reduction: str,
-          convention: str) -> _Sides:
-    """nn/closed_form.py on the model's weights, converted to the model's layout."""
-    Ws = [layer.W.astype(np.float64) for layer in layers]
-    bs = [layer.b.astype(np.float64) for layer in layers]
-    if convention == "row":  # doc 000
-        r = cf.backprop_row(Ws, bs, acts, X, Y, loss=loss, reduction=reduction, leaky_alpha=LEAKY_ALPHA)
-        return _Sides(list(r.s), list(r.dW), [np.reshape(d, -1) for d in r.db], r.loss)
-    if convention == "column":  # docs 002-003: W^[l] = W.T, samples as columns
-        c = cf.backprop_column([W.T for W in Ws], bs, acts, X.T, Y.T, loss=loss, reduction=reduction,
-                               leaky_alpha=LEAKY_ALPHA)
-        return _Sides([d.T for d in c.delta], [d.T for d in c.dW], [np.reshape(d, -1) for d in c.db], c.loss)
-    # doc 001: w_kj = W.T, delta = -dJ/dnet; with eta = 1, Delta w_kj = -dJ/dw_kj and Delta w_k0 = -dJ/dw_k0
+HandSide = Callable[[list[Array], list[Array], list[str], Array, Array, str, str], "_Sides"]
+
+
+@dataclass(frozen=True)
+class Convention:
+    """One document's way of writing backpropagation: what it means (and which document it cites), and how to
+    run its hand-derived equations (nn/closed_form.py) on the model's weights (W as (n_in, n_out), samples as
+    rows) with the results brought back to that layout: ``run(Ws, bs, acts, X, Y, loss, reduction)``."""
+
+    name: str
+    description: str
+    run: HandSide
+
+
+def _row(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, loss: str, reduction: str) -> _Sides:
+    r = cf.backprop_row(Ws, bs, acts, X, Y, loss=loss, reduction=reduction, leaky_alpha=LEAKY_ALPHA)
+    return _Sides(list(r.s), list(r.dW), [np.reshape(d, -1) for d in r.db], r.loss)
+
+
+def _column(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, loss: str,
+            reduction: str) -> _Sides:
+    # W^[l] = W.T, samples as columns
+    c = cf.backprop_column([W.T for W in Ws], bs, acts, X.T, Y.T, loss=loss, reduction=reduction,
+                           leaky_alpha=LEAKY_ALPHA)
+    return _Sides([d.T for d in c.delta], [d.T for d in c.dW], [np.reshape(d, -1) for d in c.db], c.loss)
+
+
+def _doc001(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, loss: str,
+            reduction: str) -> _Sides:
+    # w_kj = W.T, delta = -dJ/dnet; with eta = 1, Delta w_kj = -dJ/dw_kj and Delta w_k0 = -dJ/dw_k0
     d = cf.backprop_doc001([W.T for W in Ws], bs, acts, X, Y, eta=1.0, loss=loss, reduction=reduction,
                            leaky_alpha=LEAKY_ALPHA)
     return _Sides([-delta for delta in d.delta], [-DW.T for DW in d.Delta_W],
                   [-np.reshape(Dw0, -1) for Dw0 in d.Delta_w0], d.J)
 
 
+#: The documents' conventions, the one registry that ``compare(convention=...)`` and the CLI read: a new
+#: convention is one function (like :func:`_row`) and one entry here.
+CONVENTIONS: dict[str, Convention] = {c.name: c for c in (
+    Convention("row", "doc 000: n^k = b^k + a^(k-1) W^k, s^k = dL/dn^k (eqs. 24, 33)", _row),
+    Convention("column", "docs 002-003: z = W a + b with W^[l] = W.T, delta^l = dL/dz^[l]", _column),
+    Convention("doc001", "doc 001: net_k = sum_j y_j w_kj + w_k0 with w_kj = W.T, delta = -dJ/dnet = -s", _doc001),
+)}
+
+
+def _hand(layers: list[Layer], acts: list[str], X: Array, Y: Array, loss: str, reduction: str,
+          convention: str) -> _Sides:
+    """nn/closed_form.py on the model's weights, converted to the model's layout."""
+    Ws = [layer.W.astype(np.float64) for layer in layers]
+    bs = [layer.b.astype(np.float64) for layer in layers]
+    return CONVENTIONS[convention].run(Ws, bs, acts, X, Y, loss, reduction)
+
+
+def _log_loss(last: Layer, a_out: Any, n_out: Any, Y: Array) -> Any:
+    if last.activation == "sigmoid":  # from the logits: -[y log sigma(n) + (1 - y) log sigma(-n)]
+        return binary_cross_entropy_with_logits(n_out, Y, reduction="sum")
+    return binary_cross_entropy(a_out, Y, reduction="sum")  # on the output, clipped to [1e-7, 1 - 1e-7]
+
+
+def _cross_entropy(last: Layer, a_out: Any, n_out: Any, Y: Array) -> Any:
+    if last.activation == "softmax":  # -sum_k t_k log softmax(n)_k from the logits (stable log-sum-exp)
+        return cross_entropy(n_out, Y, reduction="sum")
+    if isinstance(a_out, Tensor):  # J = -sum_k t_k log z_k on the output z = a^l as it is (doc 001)
+        return -(a_out.log() * Y).sum()
+    total = Value(0.0, requires_grad=False)
+    for row, t in zip(a_out, Y):
+        for z, tk in zip(row, t):
+            total = total - z.log() * float(tk)
+    return total
+
+
+#: loss name -> (the summed nn loss on the output (last layer, a^l, n^l, Y), its per-sample scale relative to
+#: the closed form's L_p (1/p for "mse", whose L_p is the mean over the p output units)).
+_AUTOGRAD_LOSSES: dict[str, tuple[Callable[[Layer, Any, Any, Array], Any], bool]] = {
+    "squared_error": (lambda last, a, n, Y: squared_error(a, Y, reduction="sum"), False),
+    "half_squared_error": (lambda last, a, n, Y: half_squared_error(a, Y, reduction="sum"), False),
+    "mse": (lambda last, a, n, Y: mse(a, Y, reduction="sum"), True),
+    "cross_entropy": (_cross_entropy, False),
+    "log_loss": (_log_loss, False),
+}
+
+
 def _autograd_loss(loss: str, reduction: str, last: Layer, a_out: Any, n_out: Any, Y: Array, N: int) -> Any:
     """The nn loss on the output (tensor: (N, p) Tensors; value: lists of per-sample lists of Values),
     reduced over the samples as the closed form does (sum, or (1/N) sum)."""
-    p = Y.shape[1]
-    scale = 1.0 / N if reduction == "mean" else 1.0
-    if loss == "squared_error":
-        total = squared_error(a_out, Y, reduction="sum")
-    elif loss == "half_squared_error":
-        total = half_squared_error(a_out, Y, reduction="sum")
-    elif loss == "mse":  # per sample the mean over the p output units
-        total = mse(a_out, Y, reduction="sum")
-        scale /= p
-    elif loss == "cross_entropy" and last.activation == "softmax":
-        # -sum_k t_k log softmax(n)_k from the logits n^l (the stable log-sum-exp form of doc 001's J)
-        total = cross_entropy(n_out, Y, reduction="sum")
-    elif loss == "cross_entropy":  # J = -sum_k t_k log z_k on the output z = a^l as it is
-        if isinstance(a_out, Tensor):
-            total = -(a_out.log() * Y).sum()
-        else:
-            total = Value(0.0, requires_grad=False)
-            for row, t in zip(a_out, Y):
-                for z, tk in zip(row, t):
-                    total = total - z.log() * float(tk)
-    elif last.activation == "sigmoid":  # log loss from the logits: -[y log sigma(n) + (1 - y) log sigma(-n)]
-        total = binary_cross_entropy_with_logits(n_out, Y, reduction="sum")
-    else:  # log loss on the output (clipped to [1e-7, 1 - 1e-7] by nn.binary_cross_entropy)
-        total = binary_cross_entropy(a_out, Y, reduction="sum")
+    summed, per_unit = _AUTOGRAD_LOSSES[loss]
+    scale = (1.0 / N if reduction == "mean" else 1.0) / (Y.shape[1] if per_unit else 1)
+    total = summed(last, a_out, n_out, Y)
     return total * scale if scale != 1.0 else total
 
 
@@ -375,9 +411,8 @@ def _autograd(model: Any, layers: list[Layer], X: Array, Y: Array, loss: str, re
         L = _autograd_loss(loss, reduction, last, outs, logits, Y, N)
         L.backward()
         s = [np.array([[v.grad for v in sample] for sample in per_layer]) for per_layer in ns]
-        dW = [np.array([[neuron.w[i].grad for neuron in layer.neurons] for i in range(layer.nin)])
-              for layer in layers]
-        db = [np.array([neuron.b.grad for neuron in layer.neurons]) for layer in layers]
+        dW = [_grads(layer.weight) for layer in layers]
+        db = [_grads(layer.bias) for layer in layers]
         return _Sides(s, dW, db, float(L.data))
     out = model(X)
     if not isinstance(out, Tensor) or out.shape != (N, last.nout):
@@ -391,6 +426,11 @@ def _autograd(model: Any, layers: list[Layer], X: Array, Y: Array, loss: str, re
 
     s = [g(layer.n) for layer in layers]
     return _Sides(s, [g(layer.weight) for layer in layers], [g(layer.bias) for layer in layers], float(L.data))
+
+
+def _grads(values: np.ndarray) -> Array:
+    """The ``.grad`` of each Value in an object array (a value-engine layer's ``weight`` or ``bias``)."""
+    return np.vectorize(lambda v: v.grad, otypes=[np.float64])(values).reshape(values.shape)
 
 
 def _describe(layers: Sequence[Layer]) -> str:

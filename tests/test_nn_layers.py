@@ -331,3 +331,23 @@ def test_value_engine_without_seed_uses_python_random() -> None:
     assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
     limit = math.sqrt(6 / (2 + 3))
     assert all(abs(w) <= limit for w in a.layers[0].W.ravel())
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_one_pair_of_names_weight_bias_parameters_W_b_numbers(engine):
+    """layer.weight / layer.bias are the parameters (graph leaves), layer.W / layer.b their numbers, on both engines."""
+    layer = nn.Layer(3, 2, activation="tanh", engine=engine, rng=0)
+    W = np.arange(6.0).reshape(3, 2) / 10
+    layer.set_weights(W, [0.5, -0.5])
+    assert layer.weight.shape == (3, 2) and layer.bias.shape == (2,)
+    np.testing.assert_array_equal(layer.W, W)
+    np.testing.assert_array_equal(layer.b, [0.5, -0.5])
+    params = layer.parameters()
+    if engine == "value":
+        assert layer.weight[2, 1] is layer.neurons[1].w[2] and layer.weight[2, 1].data == W[2, 1]
+        assert layer.bias[1] is layer.neurons[1].b
+        assert {id(p) for p in params} == {id(v) for v in [*layer.weight.ravel(), *layer.bias]}
+    else:
+        assert params == [layer.weight, layer.bias]
+    layer.W[0, 0] = 99.0  # a copy: the parameters keep their value
+    assert layer.W[0, 0] == 0.0
