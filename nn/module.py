@@ -10,12 +10,14 @@ neuron, w then b).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograd_mini import Tensor, Value
+
+from .files import ArchiveError, ArrayHeader, read_archive, write_archive
 
 Parameter = Value | Tensor
 
@@ -86,41 +88,25 @@ class Module:
         return {name: np.array(p.data, dtype=np.float64 if isinstance(p, Value) else p.data.dtype)
                 for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Copy ``state`` into the parameters, all or nothing.
 
         Every name must match a parameter and every shape the parameter's shape, and the values must be
-        finite real numbers; otherwise a ValueError lists the missing and unexpected names or the
-        mismatches, and no parameter is changed. Tensors keep their dtype.
+        real numbers that are finite once cast to the parameter's dtype (``1e300`` does not fit a float32
+        model); otherwise a ValueError lists the missing and unexpected names or the mismatches, and no
+        parameter is changed. Tensors keep their dtype.
         """
         named = dict(self.named_parameters())
-        problems = []
-        missing = [k for k in named if k not in state]
-        unexpected = [k for k in state if k not in named]
-        if missing:
-            problems.append(f"missing: {', '.join(missing)}")
-        if unexpected:
-            problems.append(f"unexpected: {', '.join(unexpected)}")
         arrays: dict[str, np.ndarray] = {}
+        problems = _name_problems(named, state)
         for name, p in named.items():
             if name not in state:
                 continue
-            raw = state[name]
-            raw = raw.data if isinstance(raw, (Value, Tensor)) else raw
-            try:
-                arr = np.asarray(raw)
-            except Exception as exc:  # noqa: BLE001 - report any conversion failure as bad input
-                problems.append(f"{name}: cannot convert to an array ({exc})")
-                continue
-            expected = np.shape(p.data)
-            if arr.shape != expected:
-                problems.append(f"{name}: shape {arr.shape} does not match the parameter's shape {expected}")
-            elif arr.dtype.kind not in "biuf":
-                problems.append(f"{name}: dtype {arr.dtype} is not a real number type")
-            elif not np.all(np.isfinite(arr)):
-                problems.append(f"{name}: contains NaN or Inf")
+            arr_or_problem = _as_parameter_array(name, state[name], p)
+            if isinstance(arr_or_problem, str):
+                problems.append(arr_or_problem)
             else:
-                arrays[name] = arr
+                arrays[name] = arr_or_problem
         if problems:
             raise ValueError("load_state_dict: state does not fit the model (model unchanged); "
                              + "; ".join(problems))
@@ -131,23 +117,92 @@ class Module:
                 p.data[...] = arrays[name]
 
     def save(self, path: str | os.PathLike[str]) -> str:
-        """Write the state dict to an ``.npz`` file (``np.savez``); returns the path written (numpy adds
-        ``.npz`` when the name lacks it)."""
+        """Write the state dict to an ``.npz`` archive (one ``<name>.npy`` member per parameter, what
+        ``np.savez`` writes) and return the path written (``.npz`` is added when the name lacks it).
+
+        The write is atomic (:func:`nn.files.write_archive`): a failure part-way (full disk, file-size limit,
+        a kill) leaves an existing file at ``path`` exactly as it was.
+        """
         path = os.fspath(path)
         if not path.endswith(".npz"):
             path += ".npz"
-        state: dict[str, Any] = self.state_dict()
-        np.savez(path, **state)
+        write_archive(path, self.state_dict())
         return path
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Load parameters saved by :meth:`save` (``np.load(allow_pickle=False)``), all or nothing."""
+        """Load parameters saved by :meth:`save`, all or nothing (``path + ".npz"`` is tried when ``path``
+        does not exist).
+
+        Names, shapes and dtypes are checked from the archive's ``.npy`` headers before any data is read
+        (:func:`nn.files.read_archive`), so a small file declaring a huge array costs nothing; then values
+        are checked as in :meth:`load_state_dict`. Every error is a ValueError naming the file; the model is
+        unchanged on any error.
+        """
         path = os.fspath(path)
         if not os.path.exists(path) and os.path.exists(path + ".npz"):
             path += ".npz"
-        with np.load(path, allow_pickle=False) as f:
-            state = {k: f[k] for k in f.files}
-        self.load_state_dict(state)
+        state = read_archive(path, check=lambda headers: self._check_headers(path, headers))
+        try:
+            self.load_state_dict(state)
+        except ValueError as exc:
+            raise ArchiveError(path, str(exc)) from None
+
+    def _check_headers(self, path: str, headers: Mapping[str, ArrayHeader]) -> None:
+        """Refuse an archive whose names, shapes or dtypes do not fit the parameters (before reading data)."""
+        named = dict(self.named_parameters())
+        problems = _name_problems(named, headers)
+        for name, header in headers.items():
+            if name in named:
+                problem = _shape_dtype_problem(name, header.shape, header.dtype, np.shape(named[name].data))
+                if problem:
+                    problems.append(problem)
+        if problems:
+            raise ArchiveError(path, "does not fit the model (model unchanged); " + "; ".join(problems))
+
+
+def _name_problems(named: Mapping[str, Parameter], state: Mapping[str, Any]) -> list[str]:
+    """The missing and unexpected names of a state against the parameters, as message parts."""
+    problems = []
+    missing = [k for k in named if k not in state]
+    unexpected = [k for k in state if k not in named]
+    if missing:
+        problems.append(f"missing: {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"unexpected: {', '.join(map(str, unexpected))}")
+    return problems
+
+
+def _shape_dtype_problem(name: str, shape: tuple[int, ...], dtype: np.dtype[Any], expected: tuple[int, ...]
+                         ) -> str | None:
+    if shape != expected:
+        return f"{name}: shape {shape} does not match the parameter's shape {expected}"
+    if dtype.kind not in "biuf":
+        return f"{name}: dtype {dtype} is not a real number type"
+    return None
+
+
+def _as_parameter_array(name: str, raw: Any, p: Parameter) -> np.ndarray | str:
+    """``raw`` as an array of ``p``'s dtype (float64 for a Value), or a description of why it does not fit.
+
+    Finiteness is checked after the cast: a finite float64 too large for a float32 parameter is refused.
+    """
+    raw = raw.data if isinstance(raw, (Value, Tensor)) else raw
+    try:
+        arr = np.asarray(raw)
+    except Exception as exc:  # noqa: BLE001 - report any conversion failure as bad input
+        return f"{name}: cannot convert to an array ({exc})"
+    problem = _shape_dtype_problem(name, arr.shape, arr.dtype, np.shape(p.data))
+    if problem:
+        return problem
+    dtype = np.dtype(np.float64) if isinstance(p, Value) else p.data.dtype
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = arr.astype(dtype)
+    if np.all(np.isfinite(cast)):
+        return cast
+    if np.all(np.isfinite(arr)):
+        return (f"{name}: values up to {float(np.max(np.abs(arr))):g} overflow the parameter's dtype {dtype} "
+                f"(largest finite {np.finfo(dtype).max:g})")
+    return f"{name}: contains NaN or Inf"
 
 
 def _walk_value(name: str, value: Any, seen_params: set[int], seen_modules: set[int]
