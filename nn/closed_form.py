@@ -37,11 +37,11 @@ from functools import partial
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .activations import LEAKY_ALPHA  # doc 002's alpha = 0.01, defined once for nn
+
 Array = NDArray[np.float64]
 ActivationFn = Callable[[Array], Array]
 
-#: leaky ReLU's slope for n < 0 (doc 002: "alpha = 0.01 for leaky ReLU").
-LEAKY_ALPHA = 0.01
 
 LOSSES = ("squared_error", "half_squared_error", "mse", "cross_entropy", "log_loss")
 REDUCTIONS = ("sum", "mean")
@@ -268,31 +268,61 @@ def _check_activations(activations: Sequence[str], n_layers: int) -> list[str]:
     return names
 
 
-def _check_row_layers(
-    Ws: Sequence[ArrayLike], bs: Sequence[ArrayLike], activations: Sequence[str]
+@dataclass(frozen=True)
+class _Layout:
+    """How a document writes a layer's weights: doc 000's rows (W^k is p^(k-1) x p^k, b^k a 1 x p^k row) or
+    docs 002-003's columns (W^[l] is m^[l] x m^[l-1], b^[l] an m^[l] x 1 column)."""
+
+    in_axis: int  # the axis of W that runs over the layer's inputs: 0 for rows, 1 for columns
+    brackets: bool  # W^[k] (docs 002-003) instead of W^k (doc 000)
+    equation: str
+
+    def name(self, what: str, k: int) -> str:
+        return f"{what}^[{k}]" if self.brackets else f"{what}^{k}"
+
+    def shape_text(self, k: int) -> str:
+        return f"p^{k - 1} x p^{k}" if self.in_axis == 0 else f"m^[{k}] x m^[{k - 1}]"
+
+    def bias_shape(self, p: int) -> tuple[int, int]:
+        return (1, p) if self.in_axis == 0 else (p, 1)
+
+
+_ROWS = _Layout(0, False, "n^k = b^k + a^(k-1) W^k")
+_COLUMNS = _Layout(1, True, "z^[l] = W^[l] a^[l-1] + b^[l]")
+
+
+def _check_layers(
+    Ws: Sequence[ArrayLike], bs: Sequence[ArrayLike], activations: Sequence[str], layout: _Layout
 ) -> tuple[list[Array], list[Array], list[str]]:
-    """Doc 000's shapes: W^k is p^(k-1) x p^k, b^k is 1 x p^k (or length p^k). Returns float copies with b^k
-    as 1 x p^k rows."""
+    """One W and one b per layer in ``layout``, consecutive layers fitting together, one activation per layer.
+    Returns float copies with each b as a row (doc 000) or a column (docs 002-003)."""
     if len(Ws) != len(bs) or not Ws:
         raise ValueError(f"need one W and one b per layer, got {len(Ws)} W and {len(bs)} b")
     W_list = [np.array(W, dtype=float, ndmin=2) for W in Ws]
-    b_list: list[Array] = []
-    for k, (W, b) in enumerate(zip(W_list, bs), start=1):
-        if W.ndim != 2:
-            raise ValueError(f"W^{k} must be a matrix p^{k - 1} x p^{k}, got shape {W.shape}")
-        if k > 1 and W.shape[0] != W_list[k - 2].shape[1]:
-            raise ValueError(
-                f"W^{k} has shape {W.shape} but W^{k - 1} has shape {W_list[k - 2].shape}: "
-                f"rows of W^{k} must equal columns of W^{k - 1} (n^k = b^k + a^(k-1) W^k)"
-            )
-        b_arr = np.asarray(b, dtype=float)
-        if b_arr.size != W.shape[1] or (b_arr.ndim == 2 and b_arr.shape[0] != 1) or b_arr.ndim > 2:
-            raise ValueError(f"b^{k} has shape {b_arr.shape}, expected (1, {W.shape[1]}) or ({W.shape[1]},)")
-        b_list.append(b_arr.reshape(1, -1))
+    b_list = [_check_layer(k, W_list, b, layout) for k, b in enumerate(bs, start=1)]
     return W_list, b_list, _check_activations(activations, len(W_list))
 
 
-def _samples_as_rows(X: ArrayLike, Y: ArrayLike | None, n_in: int, n_out: int) -> tuple[Array, Array | None]:
+def _check_layer(k: int, W_list: list[Array], b: ArrayLike, layout: _Layout) -> Array:
+    """Layer k's W fits layer k-1's, and its b has one entry per unit; returns b in ``layout``'s shape."""
+    W, name = W_list[k - 1], layout.name("W", k)
+    if W.ndim != 2:
+        raise ValueError(f"{name} must be a matrix ({layout.shape_text(k)}), got shape {W.shape}")
+    out_axis = 1 - layout.in_axis
+    if k > 1 and W.shape[layout.in_axis] != W_list[k - 2].shape[out_axis]:
+        prev = layout.name("W", k - 1)
+        ins, outs = ("rows", "columns") if layout.in_axis == 0 else ("columns", "rows")
+        raise ValueError(f"{name} has shape {W.shape} but {prev} has shape {W_list[k - 2].shape}: "
+                         f"{ins} of {name} must equal {outs} of {prev} ({layout.equation})")
+    b_arr = np.asarray(b, dtype=float)
+    expected = layout.bias_shape(W.shape[out_axis])
+    if b_arr.size != W.shape[out_axis] or (b_arr.ndim == 2 and b_arr.shape != expected) or b_arr.ndim > 2:
+        raise ValueError(f"{layout.name('b', k)} has shape {b_arr.shape}, expected {expected} or "
+                         f"({W.shape[out_axis]},)")
+    return b_arr.reshape(expected)
+
+
+def samples_as_rows(X: ArrayLike, Y: ArrayLike | None, n_in: int, n_out: int) -> tuple[Array, Array | None]:
     """X as N x n_in and Y as N x n_out; a vector X is one sample (a 1 x n row, doc 000 eq. 2), a vector Y is
     one sample's targets or, for one output unit, one target per sample; a scalar Y is 1 x 1."""
     X_arr = np.asarray(X, dtype=float)
@@ -345,8 +375,8 @@ def forward_row(
 ) -> tuple[list[Array], list[Array]]:
     """Forward pass (doc 000, eqs. 2 and 21): a^0 = x, n^k = b^k + a^(k-1) W^k, a^k = f^k(n^k) for
     1 <= k <= l, one sample per row of X. Returns (n, a) with n = [n^1..n^l] and a = [a^0..a^l]."""
-    W_list, b_list, names = _check_row_layers(Ws, bs, activations)
-    a0, _ = _samples_as_rows(X, None, W_list[0].shape[0], W_list[-1].shape[1])
+    W_list, b_list, names = _check_layers(Ws, bs, activations, _ROWS)
+    a0, _ = samples_as_rows(X, None, W_list[0].shape[0], W_list[-1].shape[1])
     n: list[Array] = []
     a: list[Array] = [a0]
     for W, b, name in zip(W_list, b_list, names):
@@ -375,8 +405,8 @@ def backprop_row(
     * gradients: dL/dW^k = (a^(k-1))^T s^k and dL/db^k = s^k (eqs. 17-19), summed over the samples.
     """
     _check_loss(loss, reduction)
-    W_list, b_list, names = _check_row_layers(Ws, bs, activations)
-    _, Y_arr = _samples_as_rows(X, Y, W_list[0].shape[0], W_list[-1].shape[1])
+    W_list, b_list, names = _check_layers(Ws, bs, activations, _ROWS)
+    _, Y_arr = samples_as_rows(X, Y, W_list[0].shape[0], W_list[-1].shape[1])
     assert Y_arr is not None
     n, a = forward_row(W_list, b_list, names, X, leaky_alpha)
     L, scale = _reduce(loss, reduction, a[-1], Y_arr)
@@ -427,32 +457,6 @@ class ColumnBackpropResult:
     loss: float
 
 
-def _check_column_layers(
-    Ws: Sequence[ArrayLike], bs: Sequence[ArrayLike], activations: Sequence[str]
-) -> tuple[list[Array], list[Array], list[str]]:
-    """Doc 002's shapes: W^[l] is m^[l] x m^[l-1] ("No. of nodes x No. nodes in the previous layer"),
-    b^[l] is m^[l] x 1 (or length m^[l]). Returns float copies with b^[l] as columns."""
-    if len(Ws) != len(bs) or not Ws:
-        raise ValueError(f"need one W and one b per layer, got {len(Ws)} W and {len(bs)} b")
-    W_list = [np.array(W, dtype=float, ndmin=2) for W in Ws]
-    b_list: list[Array] = []
-    for k, (W, b) in enumerate(zip(W_list, bs), start=1):
-        if W.ndim != 2:
-            raise ValueError(f"W^[{k}] must be a matrix m^[{k}] x m^[{k - 1}], got shape {W.shape}")
-        if k > 1 and W.shape[1] != W_list[k - 2].shape[0]:
-            raise ValueError(
-                f"W^[{k}] has shape {W.shape} but W^[{k - 1}] has shape {W_list[k - 2].shape}: "
-                f"columns of W^[{k}] must equal rows of W^[{k - 1}] (z^[l] = W^[l] a^[l-1] + b^[l])"
-            )
-        b_arr = np.asarray(b, dtype=float)
-        if b_arr.size != W.shape[0] or (b_arr.ndim == 2 and b_arr.shape[1] != 1) or b_arr.ndim > 2:
-            raise ValueError(
-                f"b^[{k}] has shape {b_arr.shape}, expected ({W.shape[0]}, 1) or ({W.shape[0]},)"
-            )
-        b_list.append(b_arr.reshape(-1, 1))
-    return W_list, b_list, _check_activations(activations, len(W_list))
-
-
 def forward_column(
     Ws: Sequence[ArrayLike],
     bs: Sequence[ArrayLike],
@@ -463,11 +467,11 @@ def forward_column(
     """Forward pass (doc 002 "Forward Pass Summary - All Inputs"; doc 003 "Vectorized Forward
     Propagation"): a^[0] = X, z^[l] = W^[l] a^[l-1] + b^[l], a^[l] = g(z^[l]) for l = 1..L, one sample per
     column of X (a vector X is one column). Returns (z, a) with z = [z^[1]..z^[L]], a = [a^[0]..a^[L]]."""
-    W_list, b_list, names = _check_column_layers(Ws, bs, activations)
+    W_list, b_list, names = _check_layers(Ws, bs, activations, _COLUMNS)
     X_arr = np.asarray(X, dtype=float)
     if X_arr.ndim == 1:
         X_arr = X_arr.reshape(-1, 1)
-    rows, _ = _samples_as_rows(X_arr.T, None, W_list[0].shape[1], W_list[-1].shape[0])
+    rows, _ = samples_as_rows(X_arr.T, None, W_list[0].shape[1], W_list[-1].shape[0])
     z: list[Array] = []
     a: list[Array] = [rows.T]
     for W, b, name in zip(W_list, b_list, names):
@@ -497,7 +501,7 @@ def backprop_column(
       summed over the samples (columns).
     """
     _check_loss(loss, reduction)
-    W_list, b_list, names = _check_column_layers(Ws, bs, activations)
+    W_list, b_list, names = _check_layers(Ws, bs, activations, _COLUMNS)
     z, a = forward_column(W_list, b_list, names, X, leaky_alpha)
     Y_arr = np.asarray(Y, dtype=float)
     N, m_L = a[-1].shape[1], a[-1].shape[0]
@@ -572,8 +576,8 @@ def backprop_doc001(
       eta / n sum_p, "Stochastic Gradient Descent"), with Delta w_k0 = eta delta_k (bias input y_0 = 1).
     """
     _check_loss(loss, reduction)
-    W_list, w0_list, names = _check_column_layers(Ws, w0s, activations)  # W[k, j] = w_kj: n_out x n_in
-    Y0, T_arr = _samples_as_rows(X, T, W_list[0].shape[1], W_list[-1].shape[0])
+    W_list, w0_list, names = _check_layers(Ws, w0s, activations, _COLUMNS)  # W[k, j] = w_kj: n_out x n_in
+    Y0, T_arr = samples_as_rows(X, T, W_list[0].shape[1], W_list[-1].shape[0])
     assert T_arr is not None
     net: list[Array] = []
     y: list[Array] = [Y0]

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .activations import LEAKY_ALPHA
+from .closed_form import sigmoid, softmax
 from .layers import MLP
 from .module import VALUE
 
@@ -136,18 +138,6 @@ def doc003_problem1(engine: str = VALUE) -> Example:
 # ------------------------------------------------------------------------------------------------------
 
 
-def _sigma(x: Any) -> Any:
-    """sigma(x) = 1 / (1 + e^-x) (doc 000, eq. 37), without overflow."""
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _softmax(n: Any) -> Any:
-    e = np.exp(n - np.max(n, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
 @dataclass
 class DocumentCheck:
     """One derivation-checker call: ``formula`` (the document's hand-derived expression, numpy) against
@@ -180,12 +170,12 @@ def document_checks() -> list[DocumentCheck]:
         return floats(lo, hi, shape).filter(lambda x: bool(np.all(x != 0)))
 
     def eq24(n: Array, y: Array) -> Array:  # s^l = -2 (y - a^l) f'(n^l), f = sigma
-        a = _sigma(n)
+        a = sigmoid(n)
         return -2.0 * (y - a) * a * (1.0 - a)
 
     def eq33(n: Array, W: Array, b: Array, y: Array) -> Array:  # s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)
         a1 = np.tanh(n)  # f^k = tanh
-        a2 = _sigma(b + a1 @ W)  # f^(k+1) = sigma
+        a2 = sigmoid(b + a1 @ W)  # f^(k+1) = sigma
         s2 = -2.0 * (y - a2) * a2 * (1.0 - a2)  # eq. 24
         return (s2 @ W.T) * (1.0 - a1**2)  # F'^k as the elementwise product
 
@@ -193,11 +183,11 @@ def document_checks() -> list[DocumentCheck]:
         return ((y - ((n.tanh() @ W) + b).sigmoid()) ** 2).sum()
 
     def delta_base(z: Array, y: Array) -> Array:  # doc 002: (a - y) (.) g'(z), g = sigma
-        a = _sigma(z)
+        a = sigmoid(z)
         return (a - y) * a * (1.0 - a)
 
     def delta_logloss(z: Array, y: Array) -> Array:  # doc 002: -(y/a - (1-y)/(1-a)) (.) sigma'(z)
-        a = _sigma(z)
+        a = sigmoid(z)
         return -(y / a - (1.0 - y) / (1.0 - a)) * a * (1.0 - a)
 
     def logloss(z: Any, y: Any) -> Any:
@@ -205,8 +195,8 @@ def document_checks() -> list[DocumentCheck]:
         return -(y * a.log() + (1.0 - y) * (1.0 - a).log()).sum()
 
     def delta_hidden(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # (W^[2]T delta^2) (.) g'(z^[1])
-        a1 = _sigma(z1)
-        a2 = _sigma(W2 @ a1 + b2)
+        a1 = sigmoid(z1)
+        a2 = sigmoid(W2 @ a1 + b2)
         delta2 = (a2 - y) * a2 * (1.0 - a2)
         return (W2.T @ delta2) * a1 * (1.0 - a1)
 
@@ -214,13 +204,13 @@ def document_checks() -> list[DocumentCheck]:
         return 0.5 * ((((W2 @ z1.sigmoid()) + b2).sigmoid() - y) ** 2).sum()
 
     def dL_dW2(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # delta^2 a^[1]T
-        a1 = _sigma(z1)
-        a2 = _sigma(W2 @ a1 + b2)
+        a1 = sigmoid(z1)
+        a2 = sigmoid(W2 @ a1 + b2)
         return ((a2 - y) * a2 * (1.0 - a2)) @ a1.T
 
     def doc003_dW1(x0: Array, W1: Array, W2: Array, y: Array) -> Array:  # delta_1 x_0^T, no biases
-        x1 = _sigma(W1 @ x0)
-        x2 = _sigma(W2 @ x1)
+        x1 = sigmoid(W1 @ x0)
+        x2 = sigmoid(W2 @ x1)
         delta2 = (x2 - y) * x2 * (1.0 - x2)
         delta1 = (W2.T @ delta2) * x1 * (1.0 - x1)
         return delta1 @ x0.T
@@ -229,23 +219,23 @@ def document_checks() -> list[DocumentCheck]:
         return 0.5 * (((W2 @ (W1 @ x0).sigmoid()).sigmoid() - y) ** 2).sum()
 
     def doc001_sigmoid_delta(n: Array, t: Array) -> Array:  # delta_k = (t_k - z_k) z_k (1 - z_k)
-        z = _sigma(n)
+        z = sigmoid(n)
         return (t - z) * z * (1.0 - z)
 
     col3, col2 = (3, 1), (2, 1)
     return [
-        DocumentCheck("sigma'(x) = sigma(x)(1 - sigma(x))", lambda x: _sigma(x) * (1.0 - _sigma(x)),
+        DocumentCheck("sigma'(x) = sigma(x)(1 - sigma(x))", lambda x: sigmoid(x) * (1.0 - sigmoid(x)),
                       Grad(lambda x: x.sigmoid(), "x"), {"x": floats(-30, 30)}, True,
                       "doc 001 Example 1; doc 002; doc 003"),
         DocumentCheck("tanh'(x) = 1 - tanh(x)^2", lambda x: 1.0 - np.tanh(x) ** 2,
                       Grad(lambda x: x.tanh(), "x"), {"x": floats(-20, 20)}, True, "doc 002"),
-        DocumentCheck("tanh(x) = 2 sigma(2x) - 1", lambda x: 2.0 * _sigma(2.0 * x) - 1.0,
+        DocumentCheck("tanh(x) = 2 sigma(2x) - 1", lambda x: 2.0 * sigmoid(2.0 * x) - 1.0,
                       lambda x: np.tanh(x), {"x": floats(-20, 20)}, True, "doc 000, eq. 38"),
         DocumentCheck("ReLU'(z) = 1 if z >= 0 else 0 (z != 0)", lambda x: np.where(x >= 0, 1.0, 0.0),
                       Grad(lambda x: x.relu(), "x"), {"x": nonzero(-10, 10)}, True,
                       "doc 002 (not differentiable at 0)"),
         DocumentCheck("LeakyReLU'(z) = 1 if z >= 0 else 0.01 (z != 0)",
-                      lambda x: np.where(x >= 0, 1.0, 0.01), Grad(lambda x: x.leaky_relu(0.01), "x"),
+                      lambda x: np.where(x >= 0, 1.0, LEAKY_ALPHA), Grad(lambda x: x.leaky_relu(LEAKY_ALPHA), "x"),
                       {"x": nonzero(-10, 10)}, True, "doc 002"),
         DocumentCheck("eq. 24: s^l = -2 (y - a^l) f'(n^l)", eq24,
                       Grad(lambda n, y: ((y - n.sigmoid()) ** 2).sum(), "n"),
@@ -273,10 +263,10 @@ def document_checks() -> list[DocumentCheck]:
                       Grad(lambda n, t: 0.5 * ((t - n.sigmoid()) ** 2).sum(), "n", negate=True),
                       {"n": floats(-10, 10, (3,)), "t": floats(0, 1, (3,))}, True,
                       "doc 001, Example 1 (sigmoid, squared loss)"),
-        DocumentCheck("softmax + cross-entropy: delta_k = t_k (1 - z_k)", lambda n, t: t * (1.0 - _softmax(n)),
+        DocumentCheck("softmax + cross-entropy: delta_k = t_k (1 - z_k)", lambda n, t: t * (1.0 - softmax(n)),
                       Grad(lambda n, t: -(t * n.log_softmax()).sum(), "n", negate=True), one_hot_and_logits(),
                       False, "doc 001, Example 2 (drops the cross terms of the softmax Jacobian)"),
-        DocumentCheck("softmax + cross-entropy: delta_k = t_k - z_k (corrected)", lambda n, t: t - _softmax(n),
+        DocumentCheck("softmax + cross-entropy: delta_k = t_k - z_k (corrected)", lambda n, t: t - softmax(n),
                       Grad(lambda n, t: -(t * n.log_softmax()).sum(), "n", negate=True), one_hot_and_logits(),
                       True, "doc 001, Example 2, corrected"),
     ]

@@ -285,7 +285,7 @@ def _data(X: ArrayLike, Y: ArrayLike, n_in: int, n_out: int, loss: str) -> tuple
             raise ValueError(f"compare: labels must lie in 0..{n_out - 1}, got {labels.tolist()}")
         Y_arr = np.eye(n_out)[labels]
     try:
-        X_arr, Y_rows = cf._samples_as_rows(X_arr, Y_arr, n_in, n_out)
+        X_arr, Y_rows = cf.samples_as_rows(X_arr, Y_arr, n_in, n_out)
     except ValueError as exc:
         raise ValueError(f"compare: {exc}") from None
     assert Y_rows is not None

@@ -189,35 +189,30 @@ def test_doc001_value(net: dict[str, Any], reduction: str) -> None:
 # ------------------------------------------------------------------------------------------------------
 
 
-def _output_forward(net: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    n, a = forward_row(net["Ws"], net["bs"], net["acts"], net["X"])
-    return n[-1], a[-1]
+def _agree_with_output_sensitivity(net: dict[str, Any], engine: str, loss: str, f: Any, limit: float, reduction: str,
+                                   convention: str) -> None:
+    """Both sides agree, and the output sensitivity autograd finds is (f(n^l) - y) (/ N for the mean), the
+    closed form's collapse of dL/da (.) f'(n) for these output/loss pairs, with f(n^l) computed by numpy."""
+    _avoid_kinks(net)
+    _unsaturated(net, limit)
+    report = compare(_model(net, engine), net["X"], net["Y"], loss=loss, reduction=reduction, convention=convention)
+    _assert_agree(report)
+    n, _ = forward_row(net["Ws"], net["bs"], net["acts"], net["X"])
+    scale = 1.0 / len(net["X"]) if reduction == "mean" else 1.0
+    np.testing.assert_allclose(report.layers[-1].s.auto, scale * (f(n[-1]) - net["Y"]), rtol=1e-9, atol=1e-12)
 
 
 @given(net=networks(output=["softmax"], targets="onehot"), reduction=st.sampled_from(["sum", "mean"]),
        convention=st.sampled_from(["row", "column", "doc001"]))
 def test_softmax_cross_entropy_tensor(net: dict[str, Any], reduction: str, convention: str) -> None:
-    _avoid_kinks(net)
-    _unsaturated(net, 30.0)
-    report = compare(_model(net, "tensor"), net["X"], net["Y"], loss="cross_entropy", reduction=reduction,
-                     convention=convention)
-    _assert_agree(report)
     # the output sensitivity is z - t (doc 001 with the cross terms kept), z = softmax(n^l) by numpy
-    n_out, _ = _output_forward(net)
-    scale = 1.0 / len(net["X"]) if reduction == "mean" else 1.0
-    np.testing.assert_allclose(report.layers[-1].s.auto, scale * (softmax(n_out) - net["Y"]), rtol=1e-9,
-                               atol=1e-12)
+    _agree_with_output_sensitivity(net, "tensor", "cross_entropy", softmax, 30.0, reduction, convention)
 
 
 @settings(max_examples=VALUE_EXAMPLES)
 @given(net=networks(output=["softmax"], targets="dist"), convention=st.sampled_from(["row", "doc001"]))
 def test_softmax_cross_entropy_soft_targets_value(net: dict[str, Any], convention: str) -> None:
-    _avoid_kinks(net)
-    _unsaturated(net, 30.0)
-    report = compare(_model(net, "value"), net["X"], net["Y"], loss="cross_entropy", convention=convention)
-    _assert_agree(report)
-    n_out, _ = _output_forward(net)
-    np.testing.assert_allclose(report.layers[-1].s.auto, softmax(n_out) - net["Y"], rtol=1e-9, atol=1e-12)
+    _agree_with_output_sensitivity(net, "value", "cross_entropy", softmax, 30.0, "sum", convention)
 
 
 @given(net=networks(output=["softmax"], targets="onehot", max_batch=8))
@@ -237,27 +232,14 @@ def test_softmax_cross_entropy_integer_labels_equal_one_hot(net: dict[str, Any])
 @given(net=networks(output=["sigmoid"], targets="prob"), reduction=st.sampled_from(["sum", "mean"]),
        convention=st.sampled_from(["row", "column", "doc001"]))
 def test_sigmoid_log_loss_tensor(net: dict[str, Any], reduction: str, convention: str) -> None:
-    _avoid_kinks(net)
-    _unsaturated(net, 10.0)
-    report = compare(_model(net, "tensor"), net["X"], net["Y"], loss="log_loss", reduction=reduction,
-                     convention=convention)
-    _assert_agree(report)
     # doc 002: the log loss's dL/da times sigma'(z) = a (1 - a) collapses to s^L = a - y
-    n_out, _ = _output_forward(net)
-    scale = 1.0 / len(net["X"]) if reduction == "mean" else 1.0
-    np.testing.assert_allclose(report.layers[-1].s.auto, scale * (sigmoid(n_out) - net["Y"]), rtol=1e-9,
-                               atol=1e-12)
+    _agree_with_output_sensitivity(net, "tensor", "log_loss", sigmoid, 10.0, reduction, convention)
 
 
 @settings(max_examples=VALUE_EXAMPLES)
 @given(net=networks(output=["sigmoid"], targets="prob"))
 def test_sigmoid_log_loss_value(net: dict[str, Any]) -> None:
-    _avoid_kinks(net)
-    _unsaturated(net, 10.0)
-    report = compare(_model(net, "value"), net["X"], net["Y"], loss="log_loss", convention="column")
-    _assert_agree(report)
-    n_out, _ = _output_forward(net)
-    np.testing.assert_allclose(report.layers[-1].s.auto, sigmoid(n_out) - net["Y"], rtol=1e-9, atol=1e-12)
+    _agree_with_output_sensitivity(net, "value", "log_loss", sigmoid, 10.0, "sum", "column")
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -227,17 +226,14 @@ def test_million_node_chain_backpropagates_without_recursion() -> None:
     limit = sys.getrecursionlimit()
     x = Value(0.3)
     k = Value(1.000001, requires_grad=False)
-    start = time.perf_counter()
     y = x
     for _ in range(n):
         y = y * k
     y.backward()
-    elapsed = time.perf_counter() - start
     assert x.grad == pytest.approx(1.000001 ** n, rel=1e-9)  # = e^1.0000005.. ~ 2.718
     assert y.data == pytest.approx(0.3 * 1.000001 ** n, rel=1e-9)
     assert sys.getrecursionlimit() == limit
-    del y  # freeing a million-deep chain must not overflow the C stack either
-    assert elapsed < 30
+    del y  # freeing a million-deep chain must not overflow the C stack either (its speed: benchmarks/bench_deep.py)
 
 
 def test_sum_of_ten_thousand_values() -> None:

@@ -304,8 +304,9 @@ def test_parse_label() -> None:
 
 
 def test_with_nn_layers() -> None:
-    layers = pytest.importorskip("nn.layers")
-    mlp = layers.MLP(2, [2, 1])
+    from nn.layers import MLP  # the project's own package: an import error must fail, never skip
+
+    mlp = MLP(2, [2, 1])
     out = mlp([1.0, 1.0])
     L = (out - 0.0) ** 2
     L.label = "L"
