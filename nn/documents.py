@@ -159,6 +159,63 @@ class DocumentCheck:
         return check(self.formula, self.equals, self.inputs, name=self.name, **kwargs)
 
 
+# The documents' hand-derived formulas (numpy) and the losses autograd differentiates to check them.
+
+
+def _eq24(n: Array, y: Array) -> Array:  # s^l = -2 (y - a^l) f'(n^l), f = sigma
+    a = sigmoid(n)
+    return -2.0 * (y - a) * a * (1.0 - a)
+
+def _eq33(n: Array, W: Array, b: Array, y: Array) -> Array:  # s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)
+    a1 = np.tanh(n)  # f^k = tanh
+    a2 = sigmoid(b + a1 @ W)  # f^(k+1) = sigma
+    s2 = -2.0 * (y - a2) * a2 * (1.0 - a2)  # eq. 24
+    return (s2 @ W.T) * (1.0 - a1**2)  # F'^k as the elementwise product
+
+def _eq33_loss(n: Any, W: Any, b: Any, y: Any) -> Any:
+    return ((y - ((n.tanh() @ W) + b).sigmoid()) ** 2).sum()
+
+def _delta_base(z: Array, y: Array) -> Array:  # doc 002: (a - y) (.) g'(z), g = sigma
+    a = sigmoid(z)
+    return (a - y) * a * (1.0 - a)
+
+def _delta_logloss(z: Array, y: Array) -> Array:  # doc 002: -(y/a - (1-y)/(1-a)) (.) sigma'(z)
+    a = sigmoid(z)
+    return -(y / a - (1.0 - y) / (1.0 - a)) * a * (1.0 - a)
+
+def _logloss(z: Any, y: Any) -> Any:
+    a = z.sigmoid()
+    return -(y * a.log() + (1.0 - y) * (1.0 - a).log()).sum()
+
+def _delta_hidden(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # (W^[2]T delta^2) (.) g'(z^[1])
+    a1 = sigmoid(z1)
+    a2 = sigmoid(W2 @ a1 + b2)
+    delta2 = (a2 - y) * a2 * (1.0 - a2)
+    return (W2.T @ delta2) * a1 * (1.0 - a1)
+
+def _two_layer_loss(z1: Any, W2: Any, b2: Any, y: Any) -> Any:
+    return 0.5 * ((((W2 @ z1.sigmoid()) + b2).sigmoid() - y) ** 2).sum()
+
+def _dL_dW2(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # delta^2 a^[1]T
+    a1 = sigmoid(z1)
+    a2 = sigmoid(W2 @ a1 + b2)
+    return ((a2 - y) * a2 * (1.0 - a2)) @ a1.T
+
+def _doc003_dW1(x0: Array, W1: Array, W2: Array, y: Array) -> Array:  # delta_1 x_0^T, no biases
+    x1 = sigmoid(W1 @ x0)
+    x2 = sigmoid(W2 @ x1)
+    delta2 = (x2 - y) * x2 * (1.0 - x2)
+    delta1 = (W2.T @ delta2) * x1 * (1.0 - x1)
+    return delta1 @ x0.T
+
+def _doc003_loss(x0: Any, W1: Any, W2: Any, y: Any) -> Any:
+    return 0.5 * (((W2 @ (W1 @ x0).sigmoid()).sigmoid() - y) ** 2).sum()
+
+def _doc001_sigmoid_delta(n: Array, t: Array) -> Array:  # delta_k = (t_k - z_k) z_k (1 - z_k)
+    z = sigmoid(n)
+    return (t - z) * z * (1.0 - z)
+
+
 def document_checks() -> list[DocumentCheck]:
     """The documents' formulas as derivation-checker calls (needs hypothesis): the activation derivatives
     (docs 000-003), doc 000's eq. 24 and eq. 33, doc 002's delta equations, doc 003's dE/dW_1, doc 001's
@@ -168,59 +225,6 @@ def document_checks() -> list[DocumentCheck]:
 
     def nonzero(lo: float, hi: float, shape: int | tuple[int, ...] = ()) -> Any:
         return floats(lo, hi, shape).filter(lambda x: bool(np.all(x != 0)))
-
-    def eq24(n: Array, y: Array) -> Array:  # s^l = -2 (y - a^l) f'(n^l), f = sigma
-        a = sigmoid(n)
-        return -2.0 * (y - a) * a * (1.0 - a)
-
-    def eq33(n: Array, W: Array, b: Array, y: Array) -> Array:  # s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)
-        a1 = np.tanh(n)  # f^k = tanh
-        a2 = sigmoid(b + a1 @ W)  # f^(k+1) = sigma
-        s2 = -2.0 * (y - a2) * a2 * (1.0 - a2)  # eq. 24
-        return (s2 @ W.T) * (1.0 - a1**2)  # F'^k as the elementwise product
-
-    def eq33_loss(n: Any, W: Any, b: Any, y: Any) -> Any:
-        return ((y - ((n.tanh() @ W) + b).sigmoid()) ** 2).sum()
-
-    def delta_base(z: Array, y: Array) -> Array:  # doc 002: (a - y) (.) g'(z), g = sigma
-        a = sigmoid(z)
-        return (a - y) * a * (1.0 - a)
-
-    def delta_logloss(z: Array, y: Array) -> Array:  # doc 002: -(y/a - (1-y)/(1-a)) (.) sigma'(z)
-        a = sigmoid(z)
-        return -(y / a - (1.0 - y) / (1.0 - a)) * a * (1.0 - a)
-
-    def logloss(z: Any, y: Any) -> Any:
-        a = z.sigmoid()
-        return -(y * a.log() + (1.0 - y) * (1.0 - a).log()).sum()
-
-    def delta_hidden(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # (W^[2]T delta^2) (.) g'(z^[1])
-        a1 = sigmoid(z1)
-        a2 = sigmoid(W2 @ a1 + b2)
-        delta2 = (a2 - y) * a2 * (1.0 - a2)
-        return (W2.T @ delta2) * a1 * (1.0 - a1)
-
-    def two_layer_loss(z1: Any, W2: Any, b2: Any, y: Any) -> Any:
-        return 0.5 * ((((W2 @ z1.sigmoid()) + b2).sigmoid() - y) ** 2).sum()
-
-    def dL_dW2(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # delta^2 a^[1]T
-        a1 = sigmoid(z1)
-        a2 = sigmoid(W2 @ a1 + b2)
-        return ((a2 - y) * a2 * (1.0 - a2)) @ a1.T
-
-    def doc003_dW1(x0: Array, W1: Array, W2: Array, y: Array) -> Array:  # delta_1 x_0^T, no biases
-        x1 = sigmoid(W1 @ x0)
-        x2 = sigmoid(W2 @ x1)
-        delta2 = (x2 - y) * x2 * (1.0 - x2)
-        delta1 = (W2.T @ delta2) * x1 * (1.0 - x1)
-        return delta1 @ x0.T
-
-    def doc003_loss(x0: Any, W1: Any, W2: Any, y: Any) -> Any:
-        return 0.5 * (((W2 @ (W1 @ x0).sigmoid()).sigmoid() - y) ** 2).sum()
-
-    def doc001_sigmoid_delta(n: Array, t: Array) -> Array:  # delta_k = (t_k - z_k) z_k (1 - z_k)
-        z = sigmoid(n)
-        return (t - z) * z * (1.0 - z)
 
     col3, col2 = (3, 1), (2, 1)
     return [
@@ -237,29 +241,29 @@ def document_checks() -> list[DocumentCheck]:
         DocumentCheck("LeakyReLU'(z) = 1 if z >= 0 else 0.01 (z != 0)",
                       lambda x: np.where(x >= 0, 1.0, LEAKY_ALPHA), Grad(lambda x: x.leaky_relu(LEAKY_ALPHA), "x"),
                       {"x": nonzero(-10, 10)}, True, "doc 002"),
-        DocumentCheck("eq. 24: s^l = -2 (y - a^l) f'(n^l)", eq24,
+        DocumentCheck("eq. 24: s^l = -2 (y - a^l) f'(n^l)", _eq24,
                       Grad(lambda n, y: ((y - n.sigmoid()) ** 2).sum(), "n"),
                       {"n": floats(-10, 10, (1, 3)), "y": floats(-1, 2, (1, 3))}, True, "doc 000, eq. 24"),
-        DocumentCheck("eq. 33: s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)", eq33, Grad(eq33_loss, "n"),
+        DocumentCheck("eq. 33: s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)", _eq33, Grad(_eq33_loss, "n"),
                       {"n": floats(-3, 3, (1, 3)), "W": floats(-2, 2, (3, 2)), "b": floats(-1, 1, (2,)),
                        "y": floats(0, 1, (1, 2))}, True, "doc 000, eq. 33"),
-        DocumentCheck("delta^L = (a^[L] - y) (.) g'(z^[L])", delta_base,
+        DocumentCheck("delta^L = (a^[L] - y) (.) g'(z^[L])", _delta_base,
                       Grad(lambda z, y: 0.5 * ((z.sigmoid() - y) ** 2).sum(), "z"),
                       {"z": floats(-10, 10, col2), "y": floats(0, 1, col2)}, True,
                       "doc 002, base case (squared error)"),
-        DocumentCheck("delta^L = -(y/a - (1-y)/(1-a)) (.) g'(z^[L]) = a - y", delta_logloss,
-                      Grad(logloss, "z"), {"z": floats(-8, 8, col2), "y": floats(0, 1, col2)}, True,
+        DocumentCheck("delta^L = -(y/a - (1-y)/(1-a)) (.) g'(z^[L]) = a - y", _delta_logloss,
+                      Grad(_logloss, "z"), {"z": floats(-8, 8, col2), "y": floats(0, 1, col2)}, True,
                       "doc 002, log loss"),
-        DocumentCheck("delta^l = (W^[l+1]T delta^(l+1)) (.) g'(z^[l])", delta_hidden, Grad(two_layer_loss, "z1"),
+        DocumentCheck("delta^l = (W^[l+1]T delta^(l+1)) (.) g'(z^[l])", _delta_hidden, Grad(_two_layer_loss, "z1"),
                       {"z1": floats(-4, 4, col3), "W2": floats(-2, 2, (2, 3)), "b2": floats(-1, 1, col2),
                        "y": floats(0, 1, col2)}, True, "doc 002, Key Equations"),
-        DocumentCheck("dL/dW^[l] = delta^l a^[l-1]T", dL_dW2, Grad(two_layer_loss, "W2"),
+        DocumentCheck("dL/dW^[l] = delta^l a^[l-1]T", _dL_dW2, Grad(_two_layer_loss, "W2"),
                       {"z1": floats(-4, 4, col3), "W2": floats(-2, 2, (2, 3)), "b2": floats(-1, 1, col2),
                        "y": floats(0, 1, col2)}, True, "doc 002, Key Equations"),
-        DocumentCheck("dE/dW_1 = delta_1 x_0^T", doc003_dW1, Grad(doc003_loss, "W1"),
+        DocumentCheck("dE/dW_1 = delta_1 x_0^T", _doc003_dW1, Grad(_doc003_loss, "W1"),
                       {"x0": floats(-2, 2, col3), "W1": floats(-2, 2, (4, 3)), "W2": floats(-2, 2, (2, 4)),
                        "y": floats(0, 1, col2)}, True, "doc 003, Vectorized Backpropagation"),
-        DocumentCheck("delta_k = (t_k - z_k) z_k (1 - z_k)", doc001_sigmoid_delta,
+        DocumentCheck("delta_k = (t_k - z_k) z_k (1 - z_k)", _doc001_sigmoid_delta,
                       Grad(lambda n, t: 0.5 * ((t - n.sigmoid()) ** 2).sum(), "n", negate=True),
                       {"n": floats(-10, 10, (3,)), "t": floats(0, 1, (3,))}, True,
                       "doc 001, Example 1 (sigmoid, squared loss)"),
