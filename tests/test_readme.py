@@ -7,9 +7,12 @@ blocks from a real run (then review the diff).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -66,14 +69,56 @@ def _normalize(text: str) -> str:
 
 def test_readme_keeps_setup_commands_and_links() -> None:
     text = README.read_text(encoding="utf-8")
-    assert 'pip install ".[examples]" && autograd-mini demo' in text
-    assert "python -m pytest" in text
     assert "docs/ERRATA.md" in text and (README.parent / "docs" / "ERRATA.md").exists()
     for picture in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
         path = README.parent / picture
         assert path.exists(), picture
         assert path.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
     assert "<!-- bench -->" in text and "Figures: see the table below" in text and "benchmarks/README.md" in text
+
+
+def _readme_setup() -> ModuleType:
+    """.ci/readme_setup.py, the parser .ci/run uses to read the set-up commands."""
+    path = README.parent / ".ci" / "readme_setup.py"
+    spec = importlib.util.spec_from_file_location("readme_setup", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_setup_block_holds_the_two_commands_ci_runs() -> None:
+    """Exactly two commands: install + demo on built-in data, then install the test extra + run the tests
+    (.ci/run runs these same two, read by the same parser, in a fresh virtual environment)."""
+    commands = _readme_setup().setup_commands(README.read_text(encoding="utf-8"))
+    assert commands == ['pip install -e ".[examples]" && autograd-mini demo',
+                        'pip install -e ".[test]" && python -m pytest']
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python .ci/readme_setup.py" in ci and 'bash -euo pipefail -c "${setup[0]}"' in ci
+    assert ci.index('-c "${setup[0]}"') < ci.index("export AUTOGRAD_MINI_CI=1") < ci.index('-c "${setup[1]}"')
+
+
+def test_extras_named_by_the_setup_commands_exist() -> None:
+    """The `examples` extra holds what the demo and examples import; `test` everything the suite imports."""
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib is in the standard library from Python 3.11")
+    import tomllib
+
+    extras = tomllib.loads((README.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]
+    names = {extra: {re.split(r"[<>=!~\[ ]", req, maxsplit=1)[0] for req in reqs} for extra, reqs in extras.items()}
+    assert {"matplotlib", "tqdm", "scikit-learn", "mlxtend", "hypothesis"} <= names["examples"]
+    assert {"autograd-mini", "pytest", "micrograd", "nbclient", "nbformat", "ipykernel"} <= names["test"]
+    assert "autograd-mini[examples]" in extras["test"]
+
+
+def test_setup_parser_refuses_a_readme_without_the_block() -> None:
+    parser = _readme_setup()
+    with pytest.raises(ValueError, match="Set-up"):
+        parser.setup_commands("# title\n\n## Usage\n")
+    with pytest.raises(ValueError, match="bash block"):
+        parser.setup_commands("## Set-up\n\nno commands\n\n## Next\n")
+    assert parser.setup_commands("## Set-up\n```bash\n# comment\na\n\nb\n```\n## Next\n```bash\nc\n```\n") == ["a", "b"]
 
 
 def run_block(code: str) -> str:
