@@ -38,6 +38,10 @@ class _GradState(threading.local):
 
 _state = _GradState()
 _NO_PARAMS: dict[str, Any] = {}
+# The version clock (PyTorch's version counter, one clock for all nodes): assigning ``.data`` advances it and
+# stamps the node; every node is stamped with the clock's reading when it is made. A node whose input's stamp
+# is newer than its own was computed from data that has since been replaced: backward() refuses it.
+_clock = [0]
 
 
 def is_grad_enabled() -> bool:
@@ -99,22 +103,34 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _check_finite(x: Any, what: str) -> None:
-    if not np.all(np.isfinite(x.data if isinstance(x, Node) else x)):
+    if not np.all(np.isfinite(x._data if isinstance(x, Node) else x)):
         raise FloatingPointError(f"anomaly mode: {what} contains NaN or Inf")
 
 
 class Node:
     """Base of ``Value`` and ``Tensor``: a datum plus how it was computed."""
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "op", "_parents", "_params", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "label", "op", "_parents", "_params", "_version", "__weakref__")
 
-    data: Any
+    _data: Any
     grad: Any
     requires_grad: bool
     label: str
     op: Op | None  # the rule-table entry that produced this node (None for a leaf)
     _parents: tuple[Node, ...]
     _params: dict[str, Any] | None
+    _version: int  # the version clock's reading when this node's data was made or last assigned
+
+    def _get_data(self) -> Any:
+        return self._data
+
+    def _set_data(self, value: Any) -> None:
+        self._data = value
+        _clock[0] += 1
+        self._version = _clock[0]
+
+    data = property(_get_data, _set_data, doc="The node's value (a float for Value, an ndarray for Tensor). "
+                    "Assigning it advances the node's version: a graph recorded before cannot be backpropagated.")
 
     _broadcasts = False  # True for engines whose gradients may need summing back to the input's shape
     _grad_init: Any = None  # what .grad holds before any backward pass
@@ -161,7 +177,8 @@ class Node:
         """A new node holding ``data``; it records ``op`` and ``parents`` only when grad mode is on and an input
         requires grad (``needs_grad``, computed from ``parents`` when not given)."""
         node = cls.__new__(cls)
-        node.data = data
+        node._data = data
+        node._version = _clock[0]
         node.grad = cls._grad_init
         node.label = ""
         if needs_grad is None:
@@ -185,7 +202,7 @@ class Node:
         """Compute ``op`` on nodes/constants and record it: the single entry point of every operation."""
         like = next((a for a in args if isinstance(a, cls)), None)
         parents = tuple(a if isinstance(a, cls) else cls._coerce(a, like) for a in args)
-        return cls._new(cls._forward(op, [p.data for p in parents], params), op, parents, params)
+        return cls._new(cls._forward(op, [p._data for p in parents], params), op, parents, params)
 
     # -- inspection --------------------------------------------------------------------------------
     @property
@@ -206,7 +223,7 @@ class Node:
 
     def detach(self) -> Any:
         """A new leaf holding the same data, cut from the graph (no gradient flows through it)."""
-        out = type(self)._new(self.data)
+        out = type(self)._new(self._data)
         out.label = self.label
         return out
 
@@ -224,7 +241,7 @@ class Node:
             )
         seed = type(self)._seed(self, gradient)
         if isinstance(seed, Node) and not create_graph:
-            seed = type(self)._seed(self, seed.data)  # a node as gradient only matters for create_graph
+            seed = type(self)._seed(self, seed._data)  # a node as gradient only matters for create_graph
         order, grads = backprop([self], [seed], create_graph)
         type(self)._store_grads(order, grads)
 
@@ -379,10 +396,13 @@ def _backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool
             if create_graph:
                 out, args = node, parents
             else:
-                out, args = node.data, [q.data for q in parents]
+                out, args = node._data, [q._data for q in parents]
             broadcasts = node._broadcasts
             variadic = op.variadic
+            version = node._version
             for i, p in enumerate(parents):
+                if p._version > version:
+                    _raise_modified(node, p, i)
                 if not p.requires_grad:
                     continue
                 try:
@@ -397,7 +417,7 @@ def _backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool
                         raise
                     gi = type(node)._local_grad(op.rule(i), g, out, args, params or _NO_PARAMS)  # numeric policy
                 if broadcasts:
-                    pd = p.data
+                    pd = p._data
                     if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
                         gi = type(node)._reduce_to(gi, p)
                 if anomaly:
@@ -405,6 +425,29 @@ def _backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool
                 prev = grads.get(p)
                 grads[p] = gi if prev is None else prev + gi
     return order, grads
+
+
+def _raise_modified(node: Node, parent: Node, i: int) -> None:
+    name = f"'{parent.label}'" if parent.label else repr(parent)
+    kind = "leaf" if parent.op is None else f"result of op '{parent.op.name}'"
+    raise RuntimeError(
+        f"backward(): the data of {name} ({kind}, input {i} of op '{node.op_name}') was assigned after the op "
+        "used it, so the recorded graph no longer matches its inputs and its gradient would be wrong; run the "
+        "forward pass again after changing .data (PyTorch raises here too: 'modified by an inplace operation')"
+    )
+
+
+def _nodes_arg(x: Any, what: str) -> list[Node]:
+    """``x`` (a node or a sequence of nodes) as a list; anything else is a TypeError naming the argument."""
+    if isinstance(x, Node):
+        return [x]
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"grad(): {what} must be a Value/Tensor or a sequence of them, got {type(x).__name__}: {x!r}")
+    xs = list(x)
+    for k, n in enumerate(xs):
+        if not isinstance(n, Node):
+            raise TypeError(f"grad(): {what}[{k}] must be a Value or Tensor, got {type(n).__name__}: {n!r}")
+    return xs
 
 
 def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None,
@@ -415,8 +458,8 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
     ``create_graph=True`` the returned gradients are graph nodes, so ``grad`` can be applied again
     (second derivatives, Hessian-vector products).
     """
-    outs = [outputs] if isinstance(outputs, Node) else list(outputs)
-    ins = [inputs] if isinstance(inputs, Node) else list(inputs)
+    outs = _nodes_arg(outputs, "outputs")
+    ins = _nodes_arg(inputs, "inputs")
     if grad_outputs is None:
         gouts: list[Any] = [None] * len(outs)
     elif isinstance(outputs, Node):
@@ -433,14 +476,14 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
     if create_graph:
         seeds = [s if isinstance(s, Node) else type(o)._coerce(s, o) for (o, _), s in zip(live, seeds)]
     else:
-        seeds = [type(o)._seed(o, s.data) if isinstance(s, Node) else s for (o, _), s in zip(live, seeds)]
+        seeds = [type(o)._seed(o, s._data) if isinstance(s, Node) else s for (o, _), s in zip(live, seeds)]
     _, grads = backprop([o for o, _ in live], seeds, create_graph)
     result = []
     handed_out: list[np.ndarray] = []
     for x in ins:
         g = grads.get(x)
         if g is None:
-            g = np.zeros_like(x.data) if isinstance(x.data, np.ndarray) else 0.0
+            g = np.zeros_like(x._data) if isinstance(x._data, np.ndarray) else 0.0
             if create_graph:
                 g = type(x)._coerce(g, x)
         elif not create_graph:

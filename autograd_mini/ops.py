@@ -20,6 +20,7 @@ Both engines share this table, so there is one copy of each derivative rule in t
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -77,7 +78,7 @@ def defop(name: str, forward: Callable[..., Any], *vjps: Callable[..., Any], var
 # -- helpers usable on raw data and on graph nodes alike ---------------------------------------------------
 def data(x: Any) -> Any:
     """The raw data of a node, or ``x`` itself if it is already raw."""
-    return x if isinstance(x, _RAW) else x.data
+    return x if isinstance(x, _RAW) else x._data
 
 
 def call(op: Op, *args: Any, **params: Any) -> Any:
@@ -201,6 +202,14 @@ def _extreme_vjp(g: Any, out: Any, x: Any, axis: tuple[int, ...] | None, keepdim
     return expand_reduced(g, x, axis, keepdims) * share.astype(xd.dtype)
 
 
+def _pow_keeps_exponent(x: Any, y: Any) -> Any:
+    """Where d(x^y)/dx = y x^(y-1) can be evaluated as written: y != 0 or 1/x finite (see POW)."""
+    if type(x) is float and type(y) is float:
+        return y != 0.0 or (x != 0.0 and math.isfinite(1.0 / x))
+    with np.errstate(divide="ignore", over="ignore"):
+        return (y != 0) | np.isfinite(np.reciprocal(x))
+
+
 def _matmul_vjp_x(g: Any, out: Any, x: Any, y: Any) -> Any:
     # out = x @ y  =>  dL/dx = g @ y^T (1-D operands are promoted to matrices, then squeezed back).
     xn, yn = np.ndim(data(x)), np.ndim(data(y))
@@ -274,11 +283,12 @@ DIV = defop("div", lambda x, y: x / y,
             lambda g, out, x, y: -g * out / y, symbol="/")          # d(x/y)/dy = -x/y^2 = -out/y
 NEG = defop("neg", lambda x: -x,
             lambda g, out, x: -g, symbol="-")
-# d(x^y)/dx = y x^(y-1); the exponent y - 1 is replaced by y - 0 where x == y == 0 (only there), so 0^0 has
-# derivative 0 (as in PyTorch) instead of 0 * 0^-1 = nan, and d/dy of this gradient stays x^(y-1) (1 + y log x)
-# elsewhere, y == 0 included (second derivatives).  d(x^y)/dy = x^y log x, taken as 0 where x == 0.
+# d(x^y)/dx = y x^(y-1); the exponent y - 1 is replaced by y - 0 where y == 0 and 1/x is not finite (x == 0,
+# or |x| so small that 1/x overflows) and only there, so x^0 has derivative 0 everywhere (0^0 as in PyTorch)
+# instead of 0 * inf = nan, and d/dy of this gradient stays x^(y-1) (1 + y log x) elsewhere, y == 0 included
+# (second derivatives).  d(x^y)/dy = x^y log x, taken as 0 where x == 0.
 POW = defop("pow", lambda x, y: x ** y,
-            lambda g, out, x, y: g * y * x ** (y - ((data(y) != 0) | (data(x) != 0))),
+            lambda g, out, x, y: g * y * x ** (y - _pow_keeps_exponent(data(x), data(y))),
             lambda g, out, x, y: g * out * log(where(data(x) == 0, 1.0, x)), symbol="**")
 MATMUL = defop("matmul", lambda x, y: x @ y, _matmul_vjp_x, _matmul_vjp_y, symbol="@")
 

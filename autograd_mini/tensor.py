@@ -13,16 +13,30 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _Uncoercible
+from .node import Node, _clock, _Uncoercible
 from .ops import Op
 
 _FLOATS = (np.float16, np.float32, np.float64)
 Axis = int | Sequence[int] | None
 
 
+def _float_dtype(dtype: Any) -> np.dtype | None:
+    """``dtype`` as a numpy float dtype (None stays None); a non-float dtype is refused, never silently changed."""
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"Tensor: dtype {dtype!r} is not a numpy dtype ({exc})") from None
+    if dt.type not in _FLOATS:
+        raise TypeError(f"Tensor: dtype must be a float dtype (float16, float32 or float64), got {dt}; "
+                        "a Tensor holds real numbers to differentiate")
+    return dt
+
+
 def _as_float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     try:
         arr = np.array(data, dtype=dtype) if copy else np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -46,7 +60,10 @@ class Tensor(Node):
     _broadcasts = True
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
-        self.data = _as_float_array(data, dtype)
+        if not isinstance(label, str):
+            raise TypeError(f"Tensor: label must be a str, got {type(label).__name__}: {label!r}")
+        self._data = _as_float_array(data, _float_dtype(dtype))
+        self._version = _clock[0]
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
@@ -61,7 +78,7 @@ class Tensor(Node):
             return x
         if isinstance(x, Node) or isinstance(x, (str, bytes)) or x is None:
             raise _Uncoercible(f"cannot use {type(x).__name__} as a Tensor operand")
-        dtype = like.data.dtype if like is not None else None
+        dtype = like._data.dtype if like is not None else None
         if isinstance(x, np.ndarray) and x.dtype.type in _FLOATS:
             dtype = None  # an explicit float array keeps its dtype (numpy promotion applies)
         try:
@@ -83,11 +100,11 @@ class Tensor(Node):
 
     @classmethod
     def _reduce_to(cls, g: Any, target: Node) -> Any:
-        tdata = target.data
+        tdata = target._data
         if isinstance(g, Node):
-            if g.data.shape != tdata.shape:
+            if g._data.shape != tdata.shape:
                 g = _ops.sum_to(g, tdata.shape)
-            gshape = g.data.shape
+            gshape = g._data.shape
         else:
             if type(g) is not np.ndarray:
                 g = np.asarray(g)
@@ -110,16 +127,23 @@ class Tensor(Node):
     @classmethod
     def _seed(cls, root: Node, gradient: Any) -> Any:
         if gradient is None:
-            if root.data.size != 1:
+            if root._data.size != 1:
                 raise RuntimeError(
-                    f"backward() on a Tensor of shape {root.data.shape} needs a gradient argument of that "
+                    f"backward() on a Tensor of shape {root._data.shape} needs a gradient argument of that "
                     "shape (dL/d this tensor); only single-element tensors get the implicit seed 1"
                 )
-            return np.ones_like(root.data)
+            return np.ones_like(root._data)
         # a copy: the caller's array must not become (and be aliased by) the .grad of the graph's nodes
-        gd = gradient.data if isinstance(gradient, Tensor) else np.array(gradient, dtype=root.data.dtype)
-        if gd.shape != root.data.shape:
-            raise ValueError(f"backward(): gradient of shape {gd.shape} for a tensor of shape {root.data.shape}")
+        if isinstance(gradient, Tensor):
+            gd = gradient._data
+        else:
+            try:
+                gd = np.array(gradient, dtype=root._data.dtype)
+            except (TypeError, ValueError):
+                raise TypeError(f"backward(): gradient must be numeric (an array or Tensor of shape "
+                                f"{root._data.shape}), got {type(gradient).__name__}: {gradient!r}") from None
+        if gd.shape != root._data.shape:
+            raise ValueError(f"backward(): gradient of shape {gd.shape} for a tensor of shape {root._data.shape}")
         return gradient if isinstance(gradient, Tensor) else gd
 
     @classmethod
@@ -155,49 +179,75 @@ class Tensor(Node):
     # -- array attributes ------------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     def item(self) -> float:
         """The single element as a Python float."""
-        return self.data.item()
+        return self._data.item()
+
+    def __float__(self) -> float:
+        """``float(t)`` of a single-element tensor (as numpy and PyTorch allow)."""
+        if self._data.size != 1:
+            raise TypeError(f"float(): only a single-element Tensor converts to a float, this one has shape "
+                            f"{self._data.shape}")
+        return float(self._data.item())
 
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (shared, not copied)."""
-        return self.data
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.asarray(t)``: the numeric data (shared unless a copy or another dtype is asked for), so numpy,
+        matplotlib, pandas and ``torch.as_tensor`` take a Tensor as an array. numpy 2's ``copy``: True always
+        copies, False refuses a conversion that would need one (ValueError), None copies only if needed."""
+        arr = self._data
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            if copy is False:
+                raise ValueError(f"Tensor.__array__: a {arr.dtype} tensor cannot be given as {np.dtype(dtype)} "
+                                 "without a copy (copy=False)")
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """DLPack export of the data (what ``torch.as_tensor``/``torch.from_dlpack`` read; shares memory)."""
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self._data.__dlpack_device__()
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, threshold=20, separator=", ")
+        body = np.array2string(self._data, precision=4, threshold=20, separator=", ")
         extra = f", op={self.op_name}" if self.op is not None else ""
         if not extra and self.requires_grad:
             extra = ", requires_grad=True"
-        return f"Tensor({body}, dtype={self.data.dtype}{extra})"
+        return f"Tensor({body}, dtype={self._data.dtype}{extra})"
 
     def __lt__(self, other: Any) -> np.ndarray:
-        return self.data < _raw(other)
+        return self._data < _raw(other)
 
     def __le__(self, other: Any) -> np.ndarray:
-        return self.data <= _raw(other)
+        return self._data <= _raw(other)
 
     def __gt__(self, other: Any) -> np.ndarray:
-        return self.data > _raw(other)
+        return self._data > _raw(other)
 
     def __ge__(self, other: Any) -> np.ndarray:
-        return self.data >= _raw(other)
+        return self._data >= _raw(other)
 
     __hash__ = Node.__hash__
 
@@ -212,7 +262,7 @@ class Tensor(Node):
             x = cls._coerce(x, y if isinstance(y, Tensor) else None)
         if not isinstance(y, Tensor):
             y = cls._coerce(y, x)
-        out = cls._forward(op, [x.data, y.data], params)
+        out = cls._forward(op, [x._data, y._data], params)
         return cls._new(out, op, (x, y), params, x.requires_grad or y.requires_grad)
 
     def __matmul__(self, other: Any) -> Any:
@@ -225,11 +275,17 @@ class Tensor(Node):
     def _axis(self, axis: Axis) -> tuple[int, ...] | None:
         if axis is None:
             return None
-        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-        nd = self.data.ndim
+        if isinstance(axis, (int, np.integer)) and not isinstance(axis, (bool, np.bool_)):
+            axes: tuple[Any, ...] = (axis,)
+        elif isinstance(axis, (tuple, list)) and all(
+                isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in axis):
+            axes = tuple(axis)
+        else:
+            raise TypeError(f"axis must be None, an int or a tuple of ints, got {type(axis).__name__}: {axis!r}")
+        nd = self._data.ndim
         for a in axes:
             if not -nd <= a < nd:
-                raise ValueError(f"axis {a} is out of range for a tensor of shape {self.data.shape}")
+                raise ValueError(f"axis {a} is out of range for a tensor of shape {self._data.shape}")
         return tuple(sorted(int(a) % nd for a in axes))
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -239,7 +295,7 @@ class Tensor(Node):
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Arithmetic mean over ``axis``: sum / count."""
         ax = self._axis(axis)
-        count = self.data.size if ax is None else int(np.prod([self.data.shape[a] for a in ax]))
+        count = self._data.size if ax is None else int(np.prod([self._data.shape[a] for a in ax]))
         return self.sum(ax, keepdims) * (1.0 / max(count, 1))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -266,7 +322,7 @@ class Tensor(Node):
         """Same data, new shape (one entry may be -1)."""
         new = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         try:
-            target = np.reshape(self.data, new).shape
+            target = np.reshape(self._data, new).shape
         except ValueError:
             raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} into {new}") from None
         return self._apply(_ops.RESHAPE, self, shape=target)
@@ -288,7 +344,7 @@ class Tensor(Node):
     def __getitem__(self, index: Any) -> Tensor:
         index = _normalize_index(index)
         try:
-            self.data[index]
+            self._data[index]
         except IndexError as exc:
             raise IndexError(f"index {index!r} is invalid for a tensor of shape {self.shape}: {exc}") from None
         return self._apply(_ops.GETITEM, self, index=index)
@@ -298,7 +354,7 @@ class Tensor(Node):
 
 
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Node) else x
+    return x._data if isinstance(x, Node) else x
 
 
 def _base(g: np.ndarray) -> np.ndarray:
@@ -319,7 +375,7 @@ def _own(g: np.ndarray, owners: set[int]) -> np.ndarray:
 def _normalize_index(index: Any) -> Any:
     def one(i: Any) -> Any:
         if isinstance(i, Tensor):
-            i = i.data
+            i = i._data
         if isinstance(i, list):
             i = np.asarray(i)
         if isinstance(i, np.ndarray) and i.dtype.kind == "f":
@@ -404,6 +460,8 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> Tensor:
     if x.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be 2-D (batch, classes), got shape {x.shape}")
     y = np.asarray(_raw(labels))
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"cross_entropy: labels must be integer class indices, got {y.dtype} data: {y[:3]!r}")
     if y.shape != (x.shape[0],):
         raise ValueError(f"cross_entropy: labels must have shape ({x.shape[0]},), got {y.shape}")
     if y.size and (y.dtype.kind not in "iu" and not np.all(np.mod(y, 1) == 0)):
@@ -414,4 +472,8 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> Tensor:
         raise ValueError(f"cross_entropy: label {bad} is outside the valid range 0..{x.shape[1] - 1}")
     if reduction not in ("mean", "sum"):
         raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if reduction == "mean" and x.shape[0] == 0:
+        # PyTorch returns nan here; a loss with no samples to average is a mistake upstream: say so.
+        raise ValueError("cross_entropy: empty batch (0 rows): the mean loss over no samples is undefined; "
+                         "use reduction='sum' (0 for an empty batch) or skip the batch")
     return Tensor._apply(_ops.CROSS_ENTROPY, x, labels=y, reduction=reduction)

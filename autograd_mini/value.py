@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _Uncoercible
+from .node import Node, _clock, _Uncoercible
 from .ops import Op, _lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
@@ -54,10 +54,13 @@ class Value(Node):
                 "to autograd_mini/ops.py"
             )
         if isinstance(data, Value):
-            data = data.data
+            data = data._data
         if not isinstance(data, _NUMBER) and not (isinstance(data, np.ndarray) and data.shape == ()):
             raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
-        self.data = float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
+        self._data = float(data)
+        self._version = _clock[0]
         self.grad = 0.0
         self.requires_grad = requires_grad
         self.label = label
@@ -70,8 +73,10 @@ class Value(Node):
     def _coerce(cls, x: Any, like: Node | None = None) -> Value:
         if isinstance(x, Value):
             return x
-        if isinstance(x, _NUMBER) or (isinstance(x, np.ndarray) and x.size == 1):
+        if isinstance(x, _NUMBER):
             return cls(float(x), requires_grad=False)
+        if isinstance(x, np.ndarray) and x.size == 1 and x.dtype.kind in "biuf":
+            return cls(float(x.item()), requires_grad=False)  # a size-1 array is a number (any ndim)
         raise _Uncoercible(f"cannot use {type(x).__name__} as a Value operand")
 
     @classmethod
@@ -87,12 +92,12 @@ class Value(Node):
         if len(args) == 1:
             parents: tuple[Value, ...] = (x,)
             needs_grad = x.requires_grad
-            datas = [x.data]
+            datas = [x._data]
         else:
             y = args[1] if type(args[1]) is Value else cls._coerce(args[1])
             parents = (x, y)
             needs_grad = x.requires_grad or y.requires_grad
-            datas = [x.data, y.data]
+            datas = [x._data, y._data]
         try:
             r = op.forward(*datas, **params)
             if type(r) is not float:
@@ -111,7 +116,14 @@ class Value(Node):
 
     @classmethod
     def _seed(cls, root: Node, gradient: Any) -> Any:
-        return 1.0 if gradient is None else gradient
+        if gradient is None:
+            return 1.0
+        if isinstance(gradient, Value):
+            return gradient
+        if isinstance(gradient, _NUMBER) or (isinstance(gradient, np.ndarray) and gradient.size == 1):
+            return float(gradient.item() if isinstance(gradient, np.ndarray) else gradient)
+        raise TypeError(f"backward(): gradient must be a number or a Value (dL/d this node), "
+                        f"got {type(gradient).__name__}: {gradient!r}")
 
     @classmethod
     def _store_grads(cls, order: list[Node], grads: dict[Node, Any]) -> None:
@@ -136,28 +148,28 @@ class Value(Node):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data}, grad={self.grad}{label})"
+        return f"Value(data={self._data}, grad={self.grad}{label})"
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def __lt__(self, other: Any) -> bool:
-        return self.data < _raw(other)
+        return self._data < _raw(other)
 
     def __le__(self, other: Any) -> bool:
-        return self.data <= _raw(other)
+        return self._data <= _raw(other)
 
     def __gt__(self, other: Any) -> bool:
-        return self.data > _raw(other)
+        return self._data > _raw(other)
 
     def __ge__(self, other: Any) -> bool:
-        return self.data >= _raw(other)
+        return self._data >= _raw(other)
 
     __hash__ = Node.__hash__
 
 
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Value) else x
+    return x._data if isinstance(x, Value) else x
 
 
 def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
