@@ -41,6 +41,15 @@ def _nudge(x: Node, i: int, delta: float) -> None:
 
 def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Node], eps: float = 1e-6) -> list[np.ndarray]:
     """Central differences: J_k[j, i] = (f_j(x_k + eps e_i) - f_j(x_k - eps e_i)) / (2 eps), per input k."""
+    versions = [x._version for x in inputs]
+    jacobians = _central_differences(fn, inputs, eps)
+    # every nudge was undone exactly, so graphs recorded before this check stay valid for backward()
+    for x, v in zip(inputs, versions):
+        x._version = v
+    return jacobians
+
+
+def _central_differences(fn: Callable[..., Any], inputs: Sequence[Node], eps: float) -> list[np.ndarray]:
     jacobians = []
     with no_grad():
         for x in inputs:
