@@ -11,6 +11,8 @@ shape (n_in, n_out), so docs 002-003's column-form W^[l] is our ``W.T``):
 * :func:`doc003_forward_example`: doc 003's 2-3-1 sigmoid network ("Non-Vectorized Forward Propagation").
 * :func:`doc003_problem1`: doc 003's "Problems" no. 1 (linear units, t = [4, 5], alpha = 0.1).
 
+:data:`NETWORKS` names them (``"xor"``, ``"worked"``, ...): name -> :class:`Network` (builder, description).
+
 :func:`document_checks` lists the derivation-checker runs (:mod:`nn.derivation`) on the documents'
 formulas, each with the outcome the documents' text leads to expect; ``check.run()`` runs one.
 """
@@ -131,6 +133,31 @@ def doc003_problem1(engine: str = VALUE) -> Example:
     model = _mlp(3, [W1_doc.T, W2_doc.T], [[4.0, 1.0, 1.0, 2.0], [2.0, 3.0]], ["linear", "linear"], engine)
     return Example(model, np.array([[2.0, 1.0, 3.0]]), np.array([[4.0, 5.0]]), 0.1, "half_squared_error",
                    "column", "doc 003, Problems, no. 1")
+
+
+@dataclass(frozen=True)
+class Network:
+    """One entry of :data:`NETWORKS`: ``builder(engine=...)`` returns the :class:`Example`; ``description``
+    says in one line what it is."""
+
+    builder: Callable[..., Example]
+    description: str
+
+    def build(self, engine: str = VALUE) -> Example:
+        """``builder(engine=engine)``."""
+        return self.builder(engine=engine)
+
+
+#: the documents' networks by short name (the command line's ``graph`` and ``check`` read this registry).
+NETWORKS: dict[str, Network] = {
+    "xor": Network(doc000_xor_mlp, "doc 000's hand-designed HardLimit MLP for XOR (W1 = [[1, -1], [-1, 1]], ...)"),
+    "worked": Network(doc000_worked_example, "doc 000's worked ReLU/Linear example (eqs. 39-51)"),
+    "and": Network(doc000_and, "doc 000's single-layer perceptron for AND (W = [1 1]^T, b = -1.5)"),
+    "or": Network(doc000_or, "doc 000's single-layer perceptron for OR (W = [1 1]^T, b = -0.5)"),
+    "doc002": Network(doc002_worked_example, "doc 002's 2-2-2 sigmoid worked example (L = 0.2984)"),
+    "doc003": Network(doc003_forward_example, "doc 003's 2-3-1 sigmoid forward example (no target, no backward)"),
+    "problem1": Network(doc003_problem1, "doc 003's exercise Problem 1 (linear units, t = [4, 5])"),
+}
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -279,10 +306,12 @@ def document_checks() -> list[DocumentCheck]:
 __all__ = [
     "AND_Y",
     "GATE_X",
+    "NETWORKS",
     "OR_Y",
     "XOR_Y",
     "DocumentCheck",
     "Example",
+    "Network",
     "doc000_and",
     "doc000_or",
     "doc000_worked_example",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_mini import cli
+from nn import cli
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -203,9 +204,12 @@ def test_missing_command_is_an_error(capsys: pytest.CaptureFixture[str]) -> None
     assert exc.value.code == 2
 
 
-def test_python_dash_m_and_lazy_nn_import() -> None:
-    done = subprocess.run([sys.executable, "-m", "autograd_mini", "check", "worked"], capture_output=True,
-                          text=True, timeout=60)
+def test_python_dash_m_nn() -> None:
+    done = subprocess.run([sys.executable, "-m", "nn", "check", "worked"], capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 0 and "PASSED" in done.stdout
-    code = "import sys, autograd_mini, autograd_mini.cli; sys.exit('nn' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_console_script_entry_point_is_nn_cli() -> None:
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    assert re.search(r'^autograd-mini = "nn\.cli:main"$', pyproject, re.MULTILINE)

@@ -1,4 +1,4 @@
-"""The ``autograd-mini`` command line (also ``python -m autograd_mini``).
+"""The ``autograd-mini`` command line (also ``python -m nn``).
 
 Subcommands:
 
@@ -6,13 +6,16 @@ Subcommands:
   table and the hand-vs-auto reports (``nn.report.compare``) for doc 000's worked example (eqs. 39-51) and for
   the trained network, and draws doc 000's XOR network after one backward pass (textbook notation, with the
   sensitivities s^k_j = dL/dn^k_j of doc 000, eq. 18).
-* ``graph``: draws one of the documents' networks (``nn.documents``) to SVG, PNG or PDF.
+* ``graph``: draws one of the documents' networks (``nn.documents.NETWORKS``) to SVG, PNG or PDF.
 * ``check``: compares autograd with the documents' hand-derived backprop (``nn.closed_form``) on a documents'
   network or on a random MLP given by ``--layers``; exit status 1 when they disagree.
 * ``digits``: the Kaggle Digit Recognizer case study of doc 000 (``nn.digits.train_digits``).
 
-``nn`` and everything heavy are imported inside the subcommands, so importing this module (or the engine)
-stays cheap and never imports ``nn``.
+The command line sits above both packages: the engine (``autograd_mini``) never imports ``nn``. Its choices
+are read from the registries they name: the documents' networks from ``nn.documents.NETWORKS``, the activations
+from ``nn.ACTIVATIONS`` (those with a closed form, ``nn.report.DIFFERENTIABLE``), the losses and conventions
+of the hand-derived closed form from ``nn.report`` (``LOSSES``, ``CONVENTIONS``). Heavy optional packages are
+imported inside the subcommands that need them.
 """
 
 from __future__ import annotations
@@ -23,22 +26,36 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NETWORKS", "build_parser", "main"]
+import numpy as np
 
-#: the documents' networks the CLI knows: name -> (nn.documents builder, description).
-NETWORKS: dict[str, tuple[str, str]] = {
-    "xor": ("doc000_xor_mlp", "doc 000's hand-designed HardLimit MLP for XOR (W1 = [[1, -1], [-1, 1]], ...)"),
-    "worked": ("doc000_worked_example", "doc 000's worked ReLU/Linear example (eqs. 39-51)"),
-    "and": ("doc000_and", "doc 000's single-layer perceptron for AND (W = [1 1]^T, b = -1.5)"),
-    "or": ("doc000_or", "doc 000's single-layer perceptron for OR (W = [1 1]^T, b = -0.5)"),
-    "doc002": ("doc002_worked_example", "doc 002's 2-2-2 sigmoid worked example (L = 0.2984)"),
-    "doc003": ("doc003_forward_example", "doc 003's 2-3-1 sigmoid forward example (no target, no backward)"),
-    "problem1": ("doc003_problem1", "doc 003's exercise Problem 1 (linear units, t = [4, 5])"),
-}
-#: the networks ``check`` can compare (HardLimit networks have no derivative to compare, doc 000 eq. 34).
-CHECKABLE = ("worked", "doc002", "problem1")
-LOSS_CHOICES = ("squared_error", "half_squared_error", "mse", "cross_entropy", "log_loss")
-ACTIVATION_CHOICES = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
+import autograd_mini as ag
+
+from . import report
+from .activations import ACTIVATIONS
+from .closed_form import REDUCTIONS
+from .datasets import logic_gate
+from .documents import NETWORKS, Example
+from .layers import MLP
+from .losses import get_loss
+from .module import ENGINES
+from .train import fit
+
+__all__ = ["build_parser", "checkable_networks", "main"]
+
+#: activations with a closed-form derivative (``nn.report.DIFFERENTIABLE``), in ``nn.ACTIVATIONS``' order.
+CLOSED_FORM_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name in report.DIFFERENTIABLE)
+
+
+def _is_checkable(example: Example) -> bool:
+    """A network ``nn.report.compare`` can check: it has a target and every layer a closed-form derivative
+    (HardLimit networks have no derivative to compare, doc 000, eq. 34)."""
+    layers = getattr(example.model, "layers", [])
+    return example.y is not None and all(layer.activation in report.DIFFERENTIABLE for layer in layers)
+
+
+def checkable_networks() -> list[str]:
+    """The names in ``nn.documents.NETWORKS`` that ``check`` can compare."""
+    return [name for name, network in NETWORKS.items() if _is_checkable(network.build())]
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -46,7 +63,7 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefa
 
 
 def _network_list(names: Sequence[str]) -> str:
-    return "\n".join(f"  {name:<9} {NETWORKS[name][1]}" for name in names)
+    return "\n".join(f"  {name:<9} {NETWORKS[name].description}" for name in names)
 
 
 # == demo =====================================================================================================
@@ -60,15 +77,13 @@ def _xor_truth_table(outputs: Sequence[float], targets: Sequence[float]) -> str:
 def _write_graph(graph: Any, path: Path) -> tuple[Path, bool]:
     """Render ``graph`` to ``path`` (format from its extension). Without Graphviz's dot program, write the DOT
     source next to it (``.gv``) instead and print the install hint. Returns (file written, rendered?)."""
-    from .viz import INSTALL_HINT, render
-
     try:
-        return render(graph, path), True
-    except RuntimeError:
+        return ag.render(graph, path), True
+    except RuntimeError as exc:  # Graphviz's dot program is missing: the message says how to install it
         source = path.with_suffix(".gv")
         source.parent.mkdir(parents=True, exist_ok=True)
         source.write_text(graph.source)
-        print(f"note: {INSTALL_HINT}")
+        print(f"note: {exc}")
         print(f"wrote the DOT source instead: {source} (render it later with `dot -T{path.suffix[1:]} {source}`)")
         return source, False
 
@@ -76,52 +91,36 @@ def _write_graph(graph: Any, path: Path) -> tuple[Path, bool]:
 def _network_graph(name: str, engine: str, sample: int, textbook: bool, sensitivity: bool) -> tuple[Any, str]:
     """Build a documents' network, run one forward pass and (when it has a target) the loss and one backward
     pass on sample ``sample``; return (the Digraph, a one-line description)."""
-    import nn
-    from nn import documents
-
-    from .value import Value
-    from .viz import draw_dot
-
-    example = getattr(documents, NETWORKS[name][0])(engine=engine)
+    example = NETWORKS[name].build(engine)
     model, X, Y = example.model, example.x, example.y
     if not 0 <= sample < len(X):
         raise ValueError(f"--sample must be between 0 and {len(X) - 1} for {name!r} ({len(X)} samples)")
     x = X[sample]
     if engine == "value":
-        inputs = [Value(float(v), label=f"x_{i}", requires_grad=False) for i, v in enumerate(x, 1)]
+        inputs = [ag.Value(float(v), label=f"x_{i}", requires_grad=False) for i, v in enumerate(x, 1)]
         out = model(inputs)
     else:
-        from .tensor import Tensor
-
-        out = model(Tensor(x.reshape(1, -1), label="x"))
+        out = model(ag.Tensor(x.reshape(1, -1), label="x"))
     root = out
-    what = f"{NETWORKS[name][1]}, input x = {x.tolist()}"
+    what = f"{NETWORKS[name].description}, input x = {x.tolist()}"
     if Y is not None:
         y = Y[sample] if engine == "value" else Y[sample:sample + 1]
-        loss = nn.get_loss(example.loss)(out, y, reduction="sum")
+        loss = get_loss(example.loss)(out, y, reduction="sum")
         loss.label = "L"
         loss.backward()
         root = loss
         what += f", target {Y[sample].tolist()}, {example.loss} L = {float(loss.data):.6g}, after one backward pass"
     title = what if textbook else None
-    return draw_dot(root, textbook=textbook, show_sensitivity=sensitivity, title=title), what
+    return ag.draw_dot(root, textbook=textbook, show_sensitivity=sensitivity, title=title), what
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """``autograd-mini demo``."""
-    import numpy as np
-
-    import nn
-    from nn.datasets import logic_gate
-    from nn.documents import doc000_worked_example
-    from nn.report import compare
-    from nn.train import fit
-
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     print("== XOR learned by backpropagation (doc 004: sigmoid MLP 2-2-1, Err = 1/2 sum (c - y_R)^2) ==")
     X, y = logic_gate("xor")
-    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", engine="value", seed=args.seed)
+    model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", engine="value", seed=args.seed)
     history = fit(model, X, y.astype(float), loss="half_squared_error", reduction="sum", lr=args.lr,
                   epochs=args.epochs, progress=False)
     outputs = [float(model(list(row)).data) for row in X]
@@ -133,11 +132,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
           "correct")
 
     print("\n== Hand-derived vs automatic: doc 000's worked example (eqs. 39-51) ==")
-    example = doc000_worked_example()
-    report_worked = compare(example.model, example.x, example.y, loss=example.loss, convention=example.convention)
+    example = NETWORKS["worked"].build()
+    report_worked = report.compare(example.model, example.x, example.y, loss=example.loss,
+                                   convention=example.convention)
     print(report_worked)
     print("\n== Hand-derived vs automatic: the trained XOR network on the four XOR samples ==")
-    report_xor = compare(model, X, np.asarray(y, dtype=float).reshape(-1, 1), loss="half_squared_error")
+    report_xor = report.compare(model, X, np.asarray(y, dtype=float).reshape(-1, 1), loss="half_squared_error")
     print(report_xor)
 
     print("\n== The graph of doc 000's XOR network after one backward pass ==")
@@ -169,10 +169,6 @@ def cmd_graph(args: argparse.Namespace) -> int:
 # == check ====================================================================================================
 def _random_problem(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     """A random MLP from --layers and matching random data; returns (model, X, Y, description)."""
-    import numpy as np
-
-    import nn
-
     try:
         sizes = [int(s) for s in args.layers.split(",")]
     except ValueError:
@@ -180,7 +176,7 @@ def _random_problem(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"--layers needs the input width and at least one layer, all positive, got {args.layers!r}")
     output = args.output_activation or {"cross_entropy": "softmax", "log_loss": "sigmoid"}.get(args.loss, "linear")
-    model = nn.MLP(sizes[0], sizes[1:], activation=args.activation, output_activation=output, engine=args.engine,
+    model = MLP(sizes[0], sizes[1:], activation=args.activation, output_activation=output, engine=args.engine,
                    seed=args.seed)
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(args.samples, sizes[0]))
@@ -200,27 +196,24 @@ def _random_problem(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``autograd-mini check``."""
-    from nn import documents
-    from nn.report import compare
-
     try:
         if args.layers:
             model, X, Y, what = _random_problem(args)
             loss, convention = args.loss, args.convention or "row"
         else:
             name = args.network or "worked"
-            example = getattr(documents, NETWORKS[name][0])(engine=args.engine)
+            example = NETWORKS[name].build(args.engine)
             model, X, Y = example.model, example.x, example.y
             loss, convention = example.loss, args.convention or example.convention
-            what = f"{NETWORKS[name][1]} ({example.source})"
+            what = f"{NETWORKS[name].description} ({example.source})"
         print(f"checking {what}")
-        report = compare(model, X, Y, loss=loss, reduction=args.reduction, convention=convention, rtol=args.rtol,
-                         atol=args.atol)
+        result = report.compare(model, X, Y, loss=loss, reduction=args.reduction, convention=convention,
+                                rtol=args.rtol, atol=args.atol)
     except ValueError as exc:
         print(f"autograd-mini check: error: {exc}", file=sys.stderr)
         return 2
-    print(report.table(verbose=args.verbose))
-    return 0 if report.passed else 1
+    print(result.table(verbose=args.verbose))
+    return 0 if result.passed else 1
 
 
 # == digits ===================================================================================================
@@ -228,7 +221,7 @@ def cmd_digits(args: argparse.Namespace) -> int:
     """``autograd-mini digits``: nn.digits.train_digits with the command line's options. Expected failures (a
     malformed CSV, a missing file or package, an invalid option, a diverging loss) print ``error: ...`` and
     return 2."""
-    from nn.digits import train_digits
+    from .digits import train_digits
 
     try:
         train_digits(args.train, args.test, data=args.data, hidden=_hidden_sizes(args.hidden), epochs=args.epochs,
@@ -263,9 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
         epilog="Run `autograd-mini COMMAND --help` for a command's options. Example: autograd-mini demo",
     )
-    from . import __version__
-
-    parser.add_argument("--version", action="version", version=f"autograd-mini {__version__}")
+    parser.add_argument("--version", action="version", version=f"autograd-mini {ag.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = sub.add_parser(
@@ -304,36 +295,37 @@ def build_parser() -> argparse.ArgumentParser:
                             "super/subscripts, one box per layer, and a caption")
     graph.add_argument("--sensitivity", action="store_true",
                        help="print each net input's sensitivity s^k_j = dL/dn^k_j (doc 000, eq. 18) beside it")
-    graph.add_argument("--engine", choices=("value", "tensor"), default="value",
+    graph.add_argument("--engine", choices=ENGINES, default="value",
                        help="value: one node per number (as the textbook figures); tensor: one node per layer")
     graph.add_argument("--sample", type=int, default=0, help="which sample (row) of the network's data to use")
     graph.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right or top-to-bottom")
     graph.set_defaults(func=cmd_graph)
 
+    checkable = checkable_networks()
     check = sub.add_parser(
         "check", formatter_class=_HelpFormatter,
         help="hand-derived vs automatic gradients for a network; exit 1 if they differ",
         description="Compare autograd's sensitivities s^k, dL/dW^k, dL/db^k and loss with the documents'\n"
                     "hand-derived backpropagation (nn.closed_form) and print the report (nn.report.compare).\n"
-                    "Either a documents' network:\n" + _network_list(CHECKABLE) + "\n"
+                    "Either a documents' network:\n" + _network_list(checkable) + "\n"
                     "or a random MLP: --layers 3,4,2 --activation tanh --loss half_squared_error --seed 0.\n"
                     "Exit status: 0 all agree, 1 a quantity differs, 2 invalid network or data.")
-    check.add_argument("network", nargs="?", choices=CHECKABLE, metavar="NETWORK",
-                       help=f"a documents' network: {', '.join(CHECKABLE)} (default: worked, unless --layers)")
+    check.add_argument("network", nargs="?", choices=checkable, metavar="NETWORK",
+                       help=f"a documents' network: {', '.join(checkable)} (default: worked, unless --layers)")
     check.add_argument("--layers", default=None,
                        help="a random MLP instead: input width then layer sizes, comma separated, e.g. 3,4,2")
-    check.add_argument("--activation", choices=ACTIVATION_CHOICES, default="tanh",
+    check.add_argument("--activation", choices=CLOSED_FORM_ACTIVATIONS, default="tanh",
                        help="hidden-layer activation of the --layers MLP")
-    check.add_argument("--output-activation", choices=(*ACTIVATION_CHOICES, "softmax"), default=None,
+    check.add_argument("--output-activation", choices=CLOSED_FORM_ACTIVATIONS, default=None,
                        help="output activation of the --layers MLP (default: softmax for cross_entropy, sigmoid "
                             "for log_loss, else linear)")
-    check.add_argument("--loss", choices=LOSS_CHOICES, default="half_squared_error",
+    check.add_argument("--loss", choices=report.LOSSES, default="half_squared_error",
                        help="loss of the --layers MLP (a documents' network uses its document's loss)")
     check.add_argument("--samples", type=int, default=4, help="number of random samples for --layers")
     check.add_argument("--seed", type=int, default=0, help="seed of the --layers MLP's weights and data")
-    check.add_argument("--engine", choices=("value", "tensor"), default="value", help="autograd engine")
-    check.add_argument("--reduction", choices=("sum", "mean"), default="sum", help="loss reduction over samples")
-    check.add_argument("--convention", choices=("row", "column", "doc001"), default=None,
+    check.add_argument("--engine", choices=ENGINES, default="value", help="autograd engine")
+    check.add_argument("--reduction", choices=REDUCTIONS, default="sum", help="loss reduction over samples")
+    check.add_argument("--convention", choices=list(report.CONVENTIONS), default=None,
                        help="the closed form's notation: row (doc 000), column (docs 002-003) or doc001 "
                             "(default: the document's own, row for --layers)")
     check.add_argument("--rtol", type=float, default=1e-9, help="relative tolerance")
