@@ -1,0 +1,535 @@
+"""Edge cases of nn/: the losses at saturation and on bad targets, the optimizers' bounds and defaults, the closed
+forms' checks. Each value is asserted against an independent truth (a closed form, PyTorch, the documents)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from _optional import require_module
+
+import autograd_mini as ag
+import nn
+from autograd_mini import Tensor, Value
+from nn.optim import SGD, Adam, grad_norm
+
+# == optimizers ==============================================================================================
+
+
+def _adam_reference(
+    w0: np.ndarray,
+    grads: list[np.ndarray],
+    lr: float = 1e-3,
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-8,
+    wd: float = 0.0,
+) -> np.ndarray:
+    """Kingma & Ba (2015), Algorithm 1, written out (with L2 weight decay added to the gradient as in PyTorch)."""
+    w, m, v = w0.copy(), np.zeros_like(w0), np.zeros_like(w0)
+    for t, g in enumerate(grads, start=1):
+        g = g + wd * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return w
+
+
+def test_sgd_default_learning_rate_is_the_documented_0_01() -> None:
+    # SGD(params, lr=0.01, ...): the default shown by help(SGD); one step moves w by 0.01 * dL/dw.
+    w = Tensor([1.0, -3.0], requires_grad=True)
+    opt = SGD([w])
+    (w * w).sum().backward()  # grad 2w = [2, -6]
+    opt.step()
+    np.testing.assert_allclose(w.data, [1.0 - 0.02, -3.0 + 0.06], rtol=0, atol=1e-15)
+
+
+def test_adam_defaults_match_kingma_ba_and_torch() -> None:
+    # lr 1e-3, betas (0.9, 0.999), eps 1e-8: the paper's defaults, and torch.optim.Adam's.
+    torch = require_module("torch", "torch")
+    w0 = np.array([0.5, -1.5, 2.0])
+    wt = torch.tensor(w0.copy(), requires_grad=True)
+    topt = torch.optim.Adam([wt])
+    w = Tensor(w0.copy(), requires_grad=True)
+    opt = Adam([w])
+    grads = []
+    for _ in range(4):
+        opt.zero_grad()
+        topt.zero_grad()
+        ((w * w * w).sum()).backward()
+        (wt**3).sum().backward()
+        grads.append(np.array(w.grad))
+        opt.step()
+        topt.step()
+    np.testing.assert_allclose(w.data, wt.detach().numpy(), rtol=1e-12, atol=1e-15)
+    # the first step moves each weight by about lr * sign(g) (the docstring's claim)
+    first = Adam([Tensor(w0.copy(), requires_grad=True)])
+    np.testing.assert_allclose(_adam_reference(w0, grads), w.data, rtol=1e-12)
+    assert first.lr == 1e-3 and first.betas == (0.9, 0.999) and first.eps == 1e-8
+
+
+def test_adam_with_weight_decay_and_betas_matches_torch_on_a_value() -> None:
+    torch = require_module("torch", "torch")
+    w = Value(0.7)
+    wt = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+    opt = Adam([w], lr=0.05, betas=(0.5, 0.8), eps=1e-3, weight_decay=0.3)
+    topt = torch.optim.Adam([wt], lr=0.05, betas=(0.5, 0.8), eps=1e-3, weight_decay=0.3)
+    for _ in range(5):
+        opt.zero_grad()
+        topt.zero_grad()
+        (w.tanh() * 3.0).backward()
+        (wt.tanh() * 3.0).backward()
+        opt.step()
+        topt.step()
+        assert isinstance(w.data, float)
+        assert w.data == pytest.approx(wt.item(), rel=1e-12, abs=1e-15)
+
+
+def test_sgd_momentum_and_weight_decay_match_torch() -> None:
+    torch = require_module("torch", "torch")
+    w0 = np.array([[0.3, -0.2], [1.0, 0.4]])
+    w = Tensor(w0.copy(), requires_grad=True)
+    wt = torch.tensor(w0.copy(), requires_grad=True)
+    opt = SGD([w], lr=0.1, momentum=0.5, weight_decay=0.2)
+    topt = torch.optim.SGD([wt], lr=0.1, momentum=0.5, weight_decay=0.2)
+    for _ in range(4):
+        opt.zero_grad()
+        topt.zero_grad()
+        (w.sigmoid() * w).sum().backward()
+        (torch.sigmoid(wt) * wt).sum().backward()
+        opt.step()
+        topt.step()
+    np.testing.assert_allclose(w.data, wt.detach().numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lr": 0.0},
+        {"lr": -0.1},
+        {"lr": math.inf},
+        {"lr": math.nan},
+        {"momentum": 1.0},
+        {"momentum": -1e-9},
+        {"momentum": math.nan},
+        {"weight_decay": -1e-9},
+        {"weight_decay": math.inf},
+    ],
+)
+def test_sgd_rejects_out_of_range_numbers(kwargs: dict) -> None:
+    w = Tensor([1.0], requires_grad=True)
+    name = next(iter(kwargs))
+    with pytest.raises(ValueError, match=name):
+        SGD([w], **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lr": 1e-300},
+        {"momentum": 0.0},
+        {"momentum": 0.999999},
+        {"weight_decay": 0.0},
+        {"weight_decay": 1e6},
+    ],
+)
+def test_sgd_accepts_numbers_at_the_edges_of_their_range(kwargs: dict) -> None:
+    w = Tensor([1.0], requires_grad=True)
+    opt = SGD([w], **kwargs)
+    for name, value in kwargs.items():
+        assert getattr(opt, name) == value
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"betas": (1.0, 0.999)},
+        {"betas": (0.9, 1.0)},
+        {"betas": (-0.1, 0.999)},
+        {"betas": (0.9, -1e-12)},
+        {"betas": (0.9,)},
+        {"betas": (0.9, 0.99, 0.5)},
+        {"eps": 0.0},
+        {"eps": -1e-8},
+        {"lr": 0.0},
+    ],
+)
+def test_adam_rejects_out_of_range_numbers(kwargs: dict) -> None:
+    w = Tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="beta|eps|lr"):
+        Adam([w], **kwargs)
+
+
+def test_adam_accepts_betas_zero() -> None:
+    # beta1 = beta2 = 0: m = g, v = g^2, no bias correction left: the step is lr * g / (|g| + eps)
+    w = Tensor([2.0, -0.5], requires_grad=True)
+    opt = Adam([w], lr=0.1, betas=(0.0, 0.0), eps=1e-8)
+    (w * w).sum().backward()  # g = [4, -1]
+    opt.step()
+    np.testing.assert_allclose(w.data, [2.0 - 0.1 * 4 / (4 + 1e-8), -0.5 + 0.1 * 1 / (1 + 1e-8)], rtol=1e-14)
+
+
+def test_grad_norm_counts_values_tensors_and_skips_missing_gradients() -> None:
+    a = Value(3.0)
+    b = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([5.0], requires_grad=True)  # never reached: grad None
+    (a * a).backward()  # grad 6
+    (b * b).sum().backward()  # grad [2, 4]
+    assert c.grad is None
+    assert grad_norm([a, b, c]) == pytest.approx(math.sqrt(36 + 4 + 16), rel=1e-15)
+    assert grad_norm([c]) == 0.0
+
+
+def test_a_parameter_listed_twice_is_updated_once() -> None:
+    w = Tensor([1.0], requires_grad=True)
+    opt = SGD([w, w], lr=0.5)
+    assert len(opt.params) == 1
+    (w * w).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(w.data, [0.0])
+
+
+def test_step_with_a_graph_gradient_uses_its_value() -> None:
+    w = Value(1.5)
+    (w * w * w).backward(create_graph=True)  # grad 3 w^2 = 6.75, kept as a graph
+    assert isinstance(w.grad, Value)
+    SGD([w], lr=0.1).step()
+    assert w.data == pytest.approx(1.5 - 0.675, rel=1e-15)
+
+
+def test_float32_parameters_stay_float32_under_adam() -> None:
+    w = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    before = w.data
+    opt = Adam([w], lr=0.1)
+    (w * w).sum().backward()
+    opt.step()
+    assert w.data is before and w.data.dtype == np.float32
+    np.testing.assert_allclose(w.data, [0.9, 1.9], rtol=1e-6)
+
+
+def test_no_grad_during_step() -> None:
+    w = Tensor([1.0], requires_grad=True)
+    (w * 2.0).sum().backward()
+    seen = []
+
+    class Spy(SGD):
+        def _update(self, g, state):  # type: ignore[no-untyped-def]
+            seen.append(ag.is_grad_enabled())
+            return super()._update(g, state)
+
+    Spy([w], lr=0.1).step()
+    assert seen == [False]
+
+
+# == losses ==================================================================================================
+EPS = 1e-7  # nn.losses.EPS, the documented clip of probabilities before a log
+
+
+def _vals(a: np.ndarray) -> list:
+    return [_vals(r) for r in a] if np.ndim(a) > 1 else [Value(float(v)) for v in a]
+
+
+def _grads(vals: list) -> np.ndarray:
+    return np.array([_grads(r) for r in vals]) if isinstance(vals[0], list) else np.array([v.grad for v in vals])
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_binary_cross_entropy_at_exactly_0_and_1_is_the_documented_clip(engine: str) -> None:
+    a = np.array([0.0, 1.0, 0.0, 1.0])
+    y = np.array([1.0, 0.0, 0.0, 1.0])
+    # closed form with a clipped to [eps, 1 - eps]: the two wrong certainties cost -log(eps) each, the right ones
+    # -log(1 - eps); no gradient flows outside the clip (a = 0 and a = 1 lie outside [eps, 1 - eps])
+    # (in float64, 1 - (1 - eps) is eps up to rounding: the clip is applied to a, then 1 - a is taken)
+    expected = (-np.log(EPS) - np.log(1.0 - (1.0 - EPS)) + 2 * -np.log1p(-EPS)) / 4
+    x: Any = Tensor(a, requires_grad=True) if engine == "tensor" else _vals(a)
+    loss = nn.binary_cross_entropy(x, y)
+    assert float(loss.data) == pytest.approx(expected, rel=1e-12)
+    assert np.isfinite(float(loss.data))
+    loss.backward()
+    g = x.grad if engine == "tensor" else _grads(x)
+    np.testing.assert_array_equal(g, 0.0)
+    # inside the clip the gradient is the closed form (a - y) / (a (1 - a)) / N
+    inside = np.array([EPS, 1 - 1e-3])
+    xi: Any = Tensor(inside, requires_grad=True) if engine == "tensor" else _vals(inside)
+    nn.binary_cross_entropy(xi, [1.0, 1.0], reduction="sum").backward()
+    gi = xi.grad if engine == "tensor" else _grads(xi)
+    np.testing.assert_allclose(gi, -1.0 / inside, rtol=1e-9)
+
+
+def test_binary_cross_entropy_on_plain_numbers_and_mixed_rows_matches_torch() -> None:
+    torch = require_module("torch", "torch")
+    a = np.array([0.2, 0.9, 0.6])
+    y = np.array([0.0, 1.0, 0.3])
+    ref = torch.nn.functional.binary_cross_entropy(torch.tensor(a), torch.tensor(y), reduction="sum").item()
+    v = Value(0.9)
+    loss = nn.binary_cross_entropy([0.2, v, 0.6], y, reduction="sum")
+    assert loss.data == pytest.approx(ref, rel=1e-12)
+    loss.backward()
+    assert v.grad == pytest.approx(-1.0 / 0.9, rel=1e-12)
+    assert nn.binary_cross_entropy([0.0, 1.0], [1.0, 1.0], reduction="sum").data == pytest.approx(
+        -np.log(EPS) - np.log1p(-EPS), rel=1e-12
+    )  # 1 - eps with y = 1: log(1 - eps) without rounding
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_kl_divergence_with_zero_target_entries_matches_torch(engine: str) -> None:
+    torch = require_module("torch", "torch")
+    z = np.array([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3]])
+    t = np.array([[0.0, 0.25, 0.75], [1.0, 0.0, 0.0]])  # zeros, and a one-hot row
+    for reduction, torch_red in (("mean", "batchmean"), ("sum", "sum")):
+        ref_z = torch.tensor(z, requires_grad=True)
+        ref = torch.nn.functional.kl_div(ref_z.log(), torch.tensor(t), reduction=torch_red)
+        ref.backward()
+        x: Any = Tensor(z, requires_grad=True) if engine == "tensor" else _vals(z)
+        loss = nn.kl_divergence(x, t if engine == "tensor" else t.tolist(), reduction=reduction)
+        assert float(loss.data) == pytest.approx(ref.item(), rel=1e-12)
+        loss.backward()
+        g = x.grad if engine == "tensor" else _grads(x)
+        np.testing.assert_allclose(g, ref_z.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_kl_divergence_of_a_zero_prediction_is_clipped_and_a_distribution_with_itself_is_zero(engine: str) -> None:
+    z = np.array([0.0, 0.4, 0.6])
+    t = np.array([0.5, 0.5, 0.0])
+    x: Any = Tensor(z, requires_grad=True) if engine == "tensor" else _vals(z)
+    loss = nn.kl_divergence(x, t)
+    expected = 0.5 * (np.log(0.5) - np.log(EPS)) + 0.5 * (np.log(0.5) - np.log(0.4))
+    assert float(loss.data) == pytest.approx(expected, rel=1e-12)
+    same = np.array([0.2, 0.8])
+    assert float(nn.kl_divergence(Tensor(same) if engine == "tensor" else _vals(same), same).data) == 0.0
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_cross_entropy_with_one_hot_probability_targets_equals_labels_and_torch(engine: str) -> None:
+    torch = require_module("torch", "torch")
+    n = np.array([[2.0, -1.0, 0.5], [0.0, 0.0, 3.0]])
+    labels = [2, 0]
+    onehot = np.eye(3)[labels]
+    soft = np.array([[0.0, 0.5, 0.5], [0.25, 0.0, 0.75]])
+    for target, ref_target in ((onehot, onehot), (soft, soft), (labels, labels)):
+        for reduction in ("mean", "sum"):
+            nt = torch.tensor(n, requires_grad=True)
+            tt = torch.tensor(ref_target) if isinstance(ref_target, np.ndarray) else torch.tensor(ref_target)
+            ref = torch.nn.functional.cross_entropy(nt, tt, reduction=reduction)
+            ref.backward()
+            x: Any = Tensor(n, requires_grad=True) if engine == "tensor" else _vals(n)
+            tgt = target.tolist() if isinstance(target, np.ndarray) and engine == "value" else target
+            loss = nn.cross_entropy(x, tgt, reduction=reduction)
+            assert float(loss.data) == pytest.approx(ref.item(), rel=1e-12)
+            loss.backward()
+            g = x.grad if engine == "tensor" else _grads(x)
+            np.testing.assert_allclose(g, nt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_value_cross_entropy_with_a_zero_row_sum_target_and_one_sample() -> None:
+    # one sample, not a batch: a flat list of Values with an int label or a distribution
+    torch = require_module("torch", "torch")
+    n = np.array([1.0, 2.0, -0.5])
+    ref = torch.nn.functional.cross_entropy(torch.tensor(n)[None], torch.tensor([1])).item()
+    assert nn.cross_entropy(_vals(n), 1).data == pytest.approx(ref, rel=1e-12)
+    assert nn.cross_entropy(_vals(n), [0.0, 1.0, 0.0]).data == pytest.approx(ref, rel=1e-12)
+    assert nn.cross_entropy(Tensor(n), 1).item() == pytest.approx(ref, rel=1e-12)
+    assert nn.nll_loss(_vals(np.log([0.2, 0.5, 0.3])), 1).data == pytest.approx(-np.log(0.5), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss_name", ["cross_entropy", "kl_divergence", "symmetric_cross_entropy"])
+def test_rows_mixing_numbers_and_values(loss_name: str) -> None:
+    # a constant (plain number) among the Values: same value as all-Value rows, gradients for the Values only
+    loss = nn.get_loss(loss_name)
+    z = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
+    t = np.array([[0.0, 1.0, 0.0], [0.5, 0.25, 0.25]])
+    full = _vals(z)
+    ref = loss(full, t.tolist())
+    ref.backward()
+    mixed: list = [[float(z[0, 0]), Value(z[0, 1]), float(z[0, 2])], [Value(z[1, 0]), float(z[1, 1]), Value(z[1, 2])]]
+    got = loss(mixed, t.tolist())
+    assert got.data == pytest.approx(ref.data, rel=1e-14)
+    got.backward()
+    for i, row in enumerate(mixed):
+        for k, v in enumerate(row):
+            if isinstance(v, Value):
+                assert v.grad == pytest.approx(full[i][k].grad, rel=1e-14, abs=1e-15)
+    assert isinstance(loss([[0.2, 0.5, 0.3]], [[0.0, 1.0, 0.0]]), Value)  # all numbers: a constant Value
+
+
+def test_symmetric_cross_entropy_closed_form_with_a_zero_prediction() -> None:
+    # J = -sum_k (t_k log z_k + z_k log t_k), both clipped to [eps, 1] inside the logs (doc 001)
+    z = np.array([0.0, 0.7, 0.3])
+    t = np.array([0.2, 0.8, 0.0])
+    zc, tc = np.clip(z, EPS, 1), np.clip(t, EPS, 1)
+    expected = -np.sum(t * np.log(zc) + z * np.log(tc))
+    for x in (Tensor(z, requires_grad=True), _vals(z)):
+        loss = nn.symmetric_cross_entropy(x, t, reduction="sum")
+        assert float(loss.data) == pytest.approx(expected, rel=1e-12)
+        loss.backward()
+        g = x.grad if isinstance(x, Tensor) else _grads(x)
+        # dJ/dz_k = -t_k / z_k inside the clip (0 outside) - log t_k
+        np.testing.assert_allclose(g, [0.0 - np.log(0.2), -0.8 / 0.7 - np.log(0.8), -np.log(EPS)], rtol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_target_with_the_same_size_but_another_shape_is_refused(engine: str) -> None:
+    a = np.arange(6.0).reshape(2, 3) / 10
+    y = np.arange(6.0).reshape(3, 2) / 10
+    x: Any = Tensor(a) if engine == "tensor" else _vals(a)
+    for name in ("mse", "squared_error", "binary_cross_entropy", "half_squared_error"):
+        with pytest.raises(ValueError, match=r"target shape \(3, 2\) does not match the output shape \(2, 3\)"):
+            nn.get_loss(name)(x, y if engine == "tensor" else y.tolist())
+    with pytest.raises(ValueError, match="shape"):
+        nn.cross_entropy(x, np.full((3, 2), 1 / 2))
+    with pytest.raises(ValueError, match="shape"):
+        nn.kl_divergence(x, np.full((3, 2), 1 / 2))
+    with pytest.raises(ValueError, match="labels must have shape"):
+        nn.nll_loss(x, [[0], [1]])
+    # (batch,) against (batch, 1), and a scalar against one element, are the same elements: accepted
+    col = Tensor(np.array([[0.5], [1.5]]))
+    assert nn.mse(col, [0.5, 1.5]).item() == 0.0
+    assert nn.mse([Value(2.0)], 2.0).data == 0.0
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_probability_targets_outside_0_1_are_refused(engine: str) -> None:
+    a = np.array([[0.2, 0.8], [0.5, 0.5]])
+    x: Any = Tensor(a) if engine == "tensor" else _vals(a)
+    for bad in ([[1.5, -0.5], [0.5, 0.5]], [[1.0000001, 0.0], [0.5, 0.5]], [[-1e-9, 1.0], [0.5, 0.5]]):
+        for name in ("kl_divergence", "cross_entropy", "symmetric_cross_entropy"):
+            with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\]"):
+                nn.get_loss(name)(x, bad)
+        for name in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
+            with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+                nn.get_loss(name)(x, bad)
+    # the bounds themselves are valid targets
+    edge = [[1.0, 0.0], [0.0, 1.0]]
+    for name in ("kl_divergence", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits"):
+        assert np.isfinite(float(nn.get_loss(name)(x, edge).data))
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_float_labels_with_integer_values_are_labels(engine: str) -> None:
+    n = np.array([[0.3, -0.2, 1.0], [2.0, 0.1, -1.0]])
+    x: Any = Tensor(n) if engine == "tensor" else _vals(n)
+    for name in ("cross_entropy", "nll_loss", "kl_divergence"):
+        loss = nn.get_loss(name)
+        z = (
+            x
+            if name != "kl_divergence"
+            else (Tensor(np.full((2, 3), 1 / 3)) if engine == "tensor" else _vals(np.full((2, 3), 1 / 3)))
+        )
+        assert float(loss(z, [2.0, 0.0]).data) == pytest.approx(float(loss(z, [2, 0]).data), rel=1e-15)
+        assert float(loss(z, np.array([2.0, 0.0], dtype=np.float32)).data) == pytest.approx(
+            float(loss(z, np.array([2, 0])).data), rel=1e-15
+        )
+        with pytest.raises(ValueError, match="integer class indices"):
+            loss(z, [2.5, 0.0])
+        with pytest.raises(ValueError, match="label 3 is outside the valid range 0..2"):
+            loss(z, [3.0, 0.0])
+        with pytest.raises(ValueError, match="label -1 is outside"):
+            loss(z, [-1, 0])
+    assert nn.cross_entropy(x, [2.0, 0.0], reduction="sum").data == pytest.approx(
+        np.sum(np.log(np.exp(n).sum(axis=1)) - n[[0, 1], [2, 0]]), rel=1e-12
+    )
+
+
+def test_nested_targets() -> None:
+    # targets given as nested lists, with Values inside (their data are the targets), or as Values
+    a = np.array([[0.1, 0.9], [0.4, 0.6]])
+    y = [[Value(0.0), 1.0], [Value(0.5), Value(0.5)]]
+    yn = np.array([[0.0, 1.0], [0.5, 0.5]])
+    assert nn.mse(_vals(a), y).data == pytest.approx(np.mean((a - yn) ** 2), rel=1e-14)
+    assert nn.mse(Tensor(a), y).item() == pytest.approx(np.mean((a - yn) ** 2), rel=1e-14)
+    kl = nn.kl_divergence(Tensor(a), y).item()
+    assert kl == pytest.approx(0.5 * (np.log(1 / 0.9) + 0.5 * np.log(0.5 / 0.4) + 0.5 * np.log(0.5 / 0.6)), rel=1e-12)
+    assert nn.mse(Tensor(np.array([3.0])), Tensor(np.array([1.0]))).item() == 4.0
+    assert nn.squared_error(Value(3.0), Value(1.0)).data == 4.0
+    with pytest.raises(ValueError, match="numeric"):
+        nn.mse(Tensor(np.ones(2)), [[1.0], "a"])
+    with pytest.raises(ValueError, match="numeric"):
+        nn.mse(Tensor(np.ones(2)), ["a", "b"])
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        nn.mse(_vals(a), [[Value(np.nan), 1.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="ragged"):
+        nn.mse([[Value(1.0)], [Value(1.0), Value(2.0)]], [1.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="empty"):
+        nn.mse([], [])
+    with pytest.raises(TypeError, match="expected a Value"):
+        nn.mse("a", [1.0])
+
+
+def test_hinge_at_the_margin_and_its_labels() -> None:
+    # L = max(0, 1 - y s): at y s = 1 exactly the ReLU's kink, gradient 0 (PyTorch's relu convention)
+    s = [Value(1.0), Value(-1.0), Value(0.5), 2.0]
+    y = [1, -1, -1, -1]
+    loss = nn.hinge(s, y, reduction="sum")
+    assert loss.data == 0.0 + 0.0 + 1.5 + 3.0
+    loss.backward()
+    assert [v.grad for v in s[:3]] == [0.0, 0.0, 1.0]
+    t = Tensor([1.0, -1.0, 0.5, 2.0], requires_grad=True)
+    lt = nn.hinge(t, y)
+    assert lt.item() == 4.5 / 4
+    lt.backward()
+    np.testing.assert_array_equal(t.grad, [0.0, 0.0, 0.25, 0.25])
+    for bad in ([1, 0, 1, 1], [1, 1.0001, 1, 1], [2, 1, 1, 1]):
+        with pytest.raises(ValueError, match="-1 or \\+1"):
+            nn.hinge(t, bad)
+
+
+def test_binary_cross_entropy_with_logits_against_torch_at_extremes_and_plain_numbers() -> None:
+    torch = require_module("torch", "torch")
+    n = np.array([-800.0, -2.0, 0.0, 3.0, 800.0])
+    y = np.array([1.0, 0.25, 1.0, 0.0, 0.0])
+    nt = torch.tensor(n, requires_grad=True)
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(nt, torch.tensor(y), reduction="sum")
+    ref.backward()
+    t = Tensor(n, requires_grad=True)
+    got = nn.binary_cross_entropy_with_logits(t, y, reduction="sum")
+    assert got.item() == pytest.approx(ref.item(), rel=1e-12)
+    got.backward()
+    np.testing.assert_allclose(t.grad, nt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    vals: list = [Value(-2.0), 0.0, Value(3.0)]
+    gv = nn.binary_cross_entropy_with_logits(vals, [0.25, 1.0, 0.0], reduction="mean")
+    f64 = torch.float64
+    ref_v = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.tensor([-2.0, 0.0, 3.0], dtype=f64), torch.tensor([0.25, 1.0, 0.0], dtype=f64)
+    )
+    assert gv.data == pytest.approx(ref_v.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["squared_error", "half_squared_error", "mse", "binary_cross_entropy", "binary_cross_entropy_with_logits", "hinge"],
+)
+def test_elementwise_reductions_against_closed_forms(name: str) -> None:
+    a = np.array([[0.2, 0.7], [0.9, 0.4]])
+    y = np.array([[1.0, 0.0], [1.0, 1.0]]) if name != "hinge" else np.array([[1.0, -1.0], [1.0, 1.0]])
+    per = {
+        "squared_error": (y - a) ** 2,
+        "half_squared_error": 0.5 * (y - a) ** 2,
+        "mse": (y - a) ** 2,
+        "binary_cross_entropy": -(y * np.log(a) + (1 - y) * np.log(1 - a)),
+        "binary_cross_entropy_with_logits": -(y * np.log(1 / (1 + np.exp(-a))) + (1 - y) * np.log(1 / (1 + np.exp(a)))),
+        "hinge": np.maximum(0.0, 1 - y * a),
+    }[name]
+    loss = nn.get_loss(name)
+    for reduction, expected in (("sum", per.sum()), ("mean", per.mean())):
+        assert loss(Tensor(a), y, reduction=reduction).item() == pytest.approx(expected, rel=1e-12)
+        assert loss(_vals(a), y.tolist(), reduction=reduction).data == pytest.approx(expected, rel=1e-12)
+    default = {"squared_error": per.sum(), "half_squared_error": per.sum()}.get(name, per.mean())
+    assert loss(Tensor(a), y).item() == pytest.approx(default, rel=1e-12)  # the documented default reduction
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss", "kl_divergence", "symmetric_cross_entropy"])
+def test_distribution_losses_default_to_the_mean_over_samples(name: str) -> None:
+    z = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
+    labels = [1, 0]
+    loss = nn.get_loss(name)
+    for x in (Tensor(z), _vals(z)):
+        total = float(loss(x, labels, reduction="sum").data)
+        assert float(loss(x, labels).data) == pytest.approx(total / 2, rel=1e-14)
+        assert float(loss(x, labels, reduction="mean").data) == pytest.approx(total / 2, rel=1e-14)
+        with pytest.raises(ValueError, match="reduction must be 'sum' or 'mean'"):
+            loss(x, labels, reduction="Mean")
+    single = [float(loss(Tensor(z[i]), labels[i]).data) for i in range(2)]
+    assert sum(single) == pytest.approx(float(loss(Tensor(z), labels, reduction="sum").data), rel=1e-14)
