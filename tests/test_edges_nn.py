@@ -12,6 +12,7 @@ from _optional import require_module
 
 import autograd_mini as ag
 import nn
+import nn.closed_form as cf
 from autograd_mini import Tensor, Value
 from nn.optim import SGD, Adam, grad_norm
 
@@ -533,3 +534,89 @@ def test_distribution_losses_default_to_the_mean_over_samples(name: str) -> None
             loss(x, labels, reduction="Mean")
     single = [float(loss(Tensor(z[i]), labels[i]).data) for i in range(2)]
     assert sum(single) == pytest.approx(float(loss(Tensor(z), labels, reduction="sum").data), rel=1e-14)
+
+
+# == closed forms ============================================================================================
+def test_closed_form_derivatives_at_exactly_zero_follow_the_documented_convention() -> None:
+    # closed_form's docstring: ReLU and leaky ReLU take the left derivative at n = 0 (0 and alpha), the same
+    # choice as autograd_mini (and PyTorch); HardLimit and sign return 0 there; doc 002 would write 1.
+    n = np.array([[-1.0, -0.0, 0.0, 1e-300, 2.0]])
+    np.testing.assert_array_equal(cf.relu_prime(n), [[0.0, 0.0, 0.0, 1.0, 1.0]])
+    np.testing.assert_array_equal(cf.leaky_relu_prime(n), [[0.01, 0.01, 0.01, 1.0, 1.0]])
+    np.testing.assert_array_equal(cf.leaky_relu_prime(n, 0.3), [[0.3, 0.3, 0.3, 1.0, 1.0]])
+    np.testing.assert_array_equal(cf.hardlimit_prime(n), 0.0)
+    np.testing.assert_array_equal(cf.sign_prime(n), 0.0)
+    np.testing.assert_array_equal(cf.linear_prime(n), 1.0)
+    np.testing.assert_array_equal(cf.relu(n), [[0.0, 0.0, 0.0, 1e-300, 2.0]])
+    np.testing.assert_array_equal(cf.leaky_relu(n), [[-0.01, 0.0, 0.0, 1e-300, 2.0]])
+    np.testing.assert_array_equal(cf.hardlimit(n), [[0.0, 1.0, 1.0, 1.0, 1.0]])  # doc 000, eq. 34: 1 at n = 0
+    np.testing.assert_array_equal(cf.sign(n), [[-1.0, 1.0, 1.0, 1.0, 1.0]])
+    assert cf.LEAKY_ALPHA == 0.01  # doc 002: "alpha = 0.01 for leaky ReLU"
+    # the same convention as the engine: relu and leaky_relu gradients at exactly 0
+    t = Tensor(np.array([0.0]), requires_grad=True)
+    t.relu().sum().backward()
+    assert t.grad.tolist() == cf.relu_prime(np.array([0.0])).tolist()
+    t2 = Tensor(np.array([0.0]), requires_grad=True)
+    t2.leaky_relu().sum().backward()
+    assert t2.grad.tolist() == cf.leaky_relu_prime(np.array([0.0])).tolist()
+
+
+def test_closed_form_sigmoid_is_exact_and_finite_at_extremes() -> None:
+    n = np.array([-1000.0, -30.0, -1.0, 0.0, 1.0, 30.0, 1000.0])
+    with np.errstate(over="raise"):
+        a = cf.sigmoid(n)
+    ref = np.array(
+        [0.0, np.exp(-30) / (1 + np.exp(-30)), 1 / (1 + np.e), 0.5, 1 / (1 + np.exp(-1)), 1 / (1 + np.exp(-30)), 1.0]
+    )
+    np.testing.assert_allclose(a, ref, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(cf.sigmoid_prime(n), ref * (1 - ref), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(cf.tanh_prime(n), 1 - np.tanh(n) ** 2, rtol=1e-15)
+    np.testing.assert_allclose(
+        cf.softmax(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])),
+        [np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum(), [1 / 3] * 3],
+        rtol=1e-15,
+    )
+    with pytest.raises(ValueError, match="full Jacobian"):
+        cf.softmax_prime(n)
+
+
+def test_closed_form_layer_count_mismatches_are_refused() -> None:
+    X, Y = np.ones((3, 2)), np.ones((3, 1))
+    W2 = [np.ones((2, 4)), np.ones((4, 1))]
+    b2 = [np.zeros(4), np.zeros(1)]
+    for fn, Ws in ((cf.backprop_row, W2), (cf.backprop_column, [W.T for W in W2])):
+        Xf = X if fn is cf.backprop_row else X.T
+        Yf = Y if fn is cf.backprop_row else Y.T
+        with pytest.raises(ValueError, match="need one W and one b per layer, got 2 W and 1 b"):
+            fn(Ws, b2[:1], ["tanh", "linear"], Xf, Yf)
+        with pytest.raises(ValueError, match="need one W and one b per layer, got 0 W and 0 b"):
+            fn([], [], [], Xf, Yf)
+        with pytest.raises(ValueError, match="got 1 activations for 2 layers"):
+            fn(Ws, b2, ["tanh"], Xf, Yf)
+        with pytest.raises(ValueError, match="got 3 activations for 2 layers"):
+            fn(Ws, b2, ["tanh", "tanh", "linear"], Xf, Yf)
+    with pytest.raises(ValueError, match="need one W and one b per layer"):
+        cf.backprop_doc001([np.ones((4, 2))], [], ["tanh"], X, np.ones(3), eta=0.1)
+    # one name (a string) for a one-layer network is accepted, for two layers refused
+    r = cf.backprop_row([np.ones((2, 1))], [np.zeros(1)], "linear", X, Y)
+    np.testing.assert_allclose(r.a[-1], 2.0)
+    with pytest.raises(ValueError, match="1 activations for 2 layers"):
+        cf.backprop_row(W2, b2, "linear", X, Y)
+
+
+def test_closed_form_softmax_cross_entropy_sensitivity_with_unnormalized_targets() -> None:
+    # s = a sum_k t_k - t (doc 001 "Example 2" with the full Jacobian): for targets summing to 2, twice a minus t
+    n = np.array([[0.5, -1.0, 2.0]])
+    a = cf.softmax(n)
+    t = np.array([[1.0, 0.0, 1.0]])
+    s = cf.output_sensitivity("cross_entropy", "softmax", n, a, t)
+    np.testing.assert_allclose(s, 2 * a - t, rtol=1e-15)
+    # the same through the Jacobian route (softmax with any other loss): J^T dL/da
+    g = cf.loss_derivative("cross_entropy", a, t)
+    J = np.diag(a[0]) - np.outer(a[0], a[0])
+    np.testing.assert_allclose(s[0], J @ g[0], rtol=1e-12)
+    s_mse = cf.output_sensitivity("mse", "softmax", n, a, t)
+    np.testing.assert_allclose(s_mse[0], J @ (-2 * (t - a)[0] / 3), rtol=1e-12)
+    # sigmoid + log loss: s = a - y
+    s_log = cf.output_sensitivity("log_loss", "sigmoid", n, cf.sigmoid(n), np.array([[1.0, 0.0, 0.5]]))
+    np.testing.assert_allclose(s_log, cf.sigmoid(n) - [[1.0, 0.0, 0.5]], rtol=1e-15)
