@@ -620,3 +620,33 @@ def test_closed_form_softmax_cross_entropy_sensitivity_with_unnormalized_targets
     # sigmoid + log loss: s = a - y
     s_log = cf.output_sensitivity("log_loss", "sigmoid", n, cf.sigmoid(n), np.array([[1.0, 0.0, 0.5]]))
     np.testing.assert_allclose(s_log, cf.sigmoid(n) - [[1.0, 0.0, 0.5]], rtol=1e-15)
+
+
+def test_check_number_bounds_open_and_closed() -> None:
+    from nn.optim import _check_number
+
+    assert _check_number("x", 1.0, 0.0, 1.0, hi_open=False) == 1.0  # [0, 1]: 1 is inside
+    with pytest.raises(ValueError, match=r"x must be in \[0.0, 1.0\), got 1.0"):
+        _check_number("x", 1.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"x must be in \(0.0, 1.0\], got 0.0"):
+        _check_number("x", 0.0, 0.0, 1.0, lo_open=True, hi_open=False)
+    with pytest.raises(ValueError, match=r"x must be in \[0.0, 1.0\], got 1.5"):
+        _check_number("x", 1.5, 0.0, 1.0, hi_open=False)
+    assert _check_number("x", 0.0, 0.0) == 0.0 and _check_number("x", 1e300, 0.0) == 1e300
+    assert isinstance(_check_number("x", 3, 0.0), float)
+
+
+def test_a_custom_optimizer_has_no_weight_decay_by_default() -> None:
+    from nn.optim import Optimizer
+
+    class PlainStep(Optimizer):
+        def _update(self, g, state):  # type: ignore[no-untyped-def]
+            return self.lr * g
+
+    w = Value(2.0)
+    opt = PlainStep([w], lr=0.25)
+    assert opt.weight_decay == 0.0 and opt.state == {}
+    (w * w).backward()  # grad 4
+    opt.step()
+    assert w.data == 1.0
+    assert repr(opt) == "PlainStep(1 parameters, lr=0.25)"

@@ -389,3 +389,88 @@ def test_op_metadata() -> None:
     assert repr(ops_mod.TABLE["mul"]) == "Op('mul')"
     assert ops_mod.TABLE["tanh"].symbol == "tanh"
     assert ops_mod.TABLE["lincomb"].variadic and not ops_mod.TABLE["add"].variadic
+
+
+# -- saturation ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("method", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("axis", [-1, 0, 1])
+def test_softmax_and_log_softmax_at_huge_logits_match_torch(method: str, axis: int) -> None:
+    torch = require_module("torch", "torch")
+    x = np.array([[1000.0, -1000.0, 999.0], [-800.0, -801.0, -1000.0]])
+    up = np.array([[1.0, -2.0, 0.5], [0.3, 0.0, -1.0]])
+    t = Tensor(x, requires_grad=True)
+    out = getattr(t, method)(axis=axis)
+    xt = torch.tensor(x, requires_grad=True)
+    ref = getattr(torch, method)(xt, dim=axis)
+    assert np.all(np.isfinite(out.data))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-300)
+    out.backward(gradient=up)
+    ref.backward(torch.tensor(up))
+    np.testing.assert_allclose(t.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_fused_cross_entropy_at_huge_logits_matches_torch() -> None:
+    torch = require_module("torch", "torch")
+    x = np.array([[1000.0, -1000.0, 999.0], [-800.0, -801.0, -1000.0]])
+    labels = np.array([1, 0])
+    for reduction in ("mean", "sum"):
+        t = Tensor(x, requires_grad=True)
+        out = ag.cross_entropy(t, labels, reduction=reduction)
+        xt = torch.tensor(x, requires_grad=True)
+        ref = torch.nn.functional.cross_entropy(xt, torch.tensor(labels), reduction=reduction)
+        assert out.item() == pytest.approx(ref.item(), rel=1e-12)
+        out.backward(gradient=np.array(3.0))
+        (ref * 3.0).backward()
+        np.testing.assert_allclose(t.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_sigmoid_saturates_without_overflow_like_torch() -> None:
+    torch = require_module("torch", "torch")
+    x = np.array([-1e4, -700.0, -30.0, 0.0, 30.0, 1e4])
+    t = Tensor(x, requires_grad=True)
+    with np.errstate(over="raise", under="ignore"):
+        out = t.sigmoid()
+    xt = torch.tensor(x, requires_grad=True)
+    ref = torch.sigmoid(xt)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-14, atol=0)
+    out.backward(gradient=np.ones(6))
+    ref.sum().backward()
+    # sigma' = sigma (1 - sigma): 1 - sigma(30) keeps only an absolute precision of eps, in torch as here
+    np.testing.assert_allclose(t.grad, xt.grad.numpy(), rtol=1e-12, atol=2e-16)
+    closed = np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2
+    np.testing.assert_allclose(t.grad, closed, rtol=1e-12, atol=2e-16)
+
+
+# -- the table's own API -------------------------------------------------------------------------------------
+def test_an_op_made_directly_is_not_variadic_and_is_named_by_its_symbol_or_name() -> None:
+    double = ops_mod.Op("double", lambda x: 2 * x, [lambda g, out, x: 2 * g])
+    assert not double.variadic and double.symbol == "double" and double.name == "double"
+    assert double.rule(0)(1.5, None, 0.0) == 3.0
+    with_symbol = ops_mod.Op("twice", lambda x: 2 * x, [lambda g, out, x: 2 * g], symbol="2*")
+    assert with_symbol.symbol == "2*"
+    assert "double" not in ops_mod.TABLE  # only defop registers
+
+
+def test_variadic_rule_takes_the_input_position() -> None:
+    lincomb = ops_mod.TABLE["lincomb"]
+    inputs = (0.5, 2.0, 3.0, -1.0, 4.0)  # b, w1, x1, w2, x2
+    out = ops_mod._lincomb_forward(*inputs)
+    assert out == 0.5 + 2.0 * 3.0 + -1.0 * 4.0
+    got = [lincomb.rule(i)(10.0, out, *inputs) for i in range(5)]
+    assert got == [10.0, 30.0, 20.0, 40.0, -10.0]  # dn/db = 1, dn/dw = x, dn/dx = w
+    v = [Value(x) for x in inputs]
+    ag.lincomb([v[1], v[3]], [v[2], v[4]], v[0]).backward()
+    assert [x.grad for x in v] == [1.0, 3.0, 2.0, 4.0, -1.0]
+
+
+def test_sum_to_undoes_broadcasting_over_two_leading_axes_and_stretched_ones() -> None:
+    g = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(ops_mod._sum_to_forward(g, ()), np.sum(g))
+    np.testing.assert_array_equal(ops_mod._sum_to_forward(g, (4,)), g.sum(axis=(0, 1)))
+    np.testing.assert_array_equal(ops_mod._sum_to_forward(g, (3, 1)), g.sum(axis=0).sum(axis=1, keepdims=True))
+    np.testing.assert_array_equal(ops_mod._sum_to_forward(g, (1, 3, 1)), g.sum(axis=(0, 2), keepdims=True))
+    np.testing.assert_array_equal(ops_mod._sum_to_forward(g, (2, 3, 4)), g)
+    s = Tensor(2.0, requires_grad=True)
+    m = Tensor(np.ones((2, 3)), requires_grad=True)
+    (s * m).sum().backward()
+    assert s.grad.shape == () and s.grad == 6.0
