@@ -5,6 +5,8 @@
 * One rule table (:mod:`autograd_mini.ops`) holds every op's forward and local derivative for both.
 """
 
+from .codegen import Program, codegen
+from .compile import CompiledFunction, TracingError, compile
 from .explain import Explanation, explain
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .node import Node, backprop, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad, toposort
@@ -18,11 +20,16 @@ __version__ = "0.1.0"
 __all__ = [
     "OPS",
     "Explanation",
+    "CompiledFunction",
     "GradcheckError",
     "Node",
+    "Program",
     "Tensor",
+    "TracingError",
     "Value",
     "backprop",
+    "codegen",
+    "compile",
     "concatenate",
     "cross_entropy",
     "detect_anomaly",

@@ -213,13 +213,13 @@ def node_names(order: Sequence[Node]) -> dict[Node, str]:
     """A readable, unique name per node: its label, else ``t1``, ``t2``... (constants ``c1``...)."""
     names: dict[Node, str] = {}
     used: set[str] = set()
-    count = 0
+    counts: dict[str, int] = {}
     for node in order:
         base = node.label
         if not base or base in used:
-            count += 1
-            prefix = "c" if not node.requires_grad else "t"
-            base = f"{base}#{count}" if base else f"{prefix}{count}"
+            prefix = base + "#" if base else ("c" if not node.requires_grad else "t")
+            counts[prefix] = counts.get(prefix, 0) + 1
+            base = f"{prefix}{counts[prefix]}"
         names[node] = base
         used.add(base)
     return names

@@ -34,6 +34,7 @@ class _GradState(threading.local):
     def __init__(self) -> None:
         self.enabled = True
         self.anomaly = False
+        self.tracing = False  # True while autograd_mini.compile traces a function
 
 
 _state = _GradState()
@@ -42,6 +43,19 @@ _NO_PARAMS: dict[str, Any] = {}
 # stamps the node; every node is stamped with the clock's reading when it is made. A node whose input's stamp
 # is newer than its own was computed from data that has since been replaced: backward() refuses it.
 _clock = [0]
+
+
+class TracingError(RuntimeError):
+    """Raised by ``autograd_mini.compile`` when the traced function branches on a traced value."""
+
+
+def _check_not_tracing(what: str) -> None:
+    """Hook of comparisons, ``bool()`` and ``float()``: while tracing, using a traced value's data in Python
+    control flow would freeze one branch into the compiled program, so refuse, naming the user's line."""
+    if _state.tracing:
+        from .compile import _refuse_data_use  # the tracer itself lives in compile.py
+
+        _refuse_data_use(what)
 
 
 def is_grad_enabled() -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _clock, _Uncoercible
+from .node import Node, _check_not_tracing, _clock, _Uncoercible
 from .ops import Op
 
 _FLOATS = (np.float16, np.float32, np.float64)
@@ -196,12 +196,18 @@ class Tensor(Node):
     def __len__(self) -> int:
         return len(self._data)
 
+    def __bool__(self) -> bool:
+        _check_not_tracing("bool() of a Tensor")
+        return self.__len__() != 0
+
     def item(self) -> float:
         """The single element as a Python float."""
+        _check_not_tracing("item() of a Tensor")
         return self._data.item()
 
     def __float__(self) -> float:
         """``float(t)`` of a single-element tensor (as numpy and PyTorch allow)."""
+        _check_not_tracing("float() of a Tensor")
         if self._data.size != 1:
             raise TypeError(f"float(): only a single-element Tensor converts to a float, this one has shape "
                             f"{self._data.shape}")
@@ -238,15 +244,19 @@ class Tensor(Node):
         return f"Tensor({body}, dtype={self._data.dtype}{extra})"
 
     def __lt__(self, other: Any) -> np.ndarray:
+        _check_not_tracing("a comparison (<) of a Tensor")
         return self._data < _raw(other)
 
     def __le__(self, other: Any) -> np.ndarray:
+        _check_not_tracing("a comparison (<=) of a Tensor")
         return self._data <= _raw(other)
 
     def __gt__(self, other: Any) -> np.ndarray:
+        _check_not_tracing("a comparison (>) of a Tensor")
         return self._data > _raw(other)
 
     def __ge__(self, other: Any) -> np.ndarray:
+        _check_not_tracing("a comparison (>=) of a Tensor")
         return self._data >= _raw(other)
 
     __hash__ = Node.__hash__

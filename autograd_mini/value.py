@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _clock, _Uncoercible
+from .node import Node, _check_not_tracing, _clock, _Uncoercible
 from .ops import Op, _lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
@@ -151,18 +151,27 @@ class Value(Node):
         return f"Value(data={self._data}, grad={self.grad}{label})"
 
     def __float__(self) -> float:
+        _check_not_tracing("float() of a Value")
         return self._data
 
+    def __bool__(self) -> bool:
+        _check_not_tracing("bool() of a Value")
+        return True
+
     def __lt__(self, other: Any) -> bool:
+        _check_not_tracing("a comparison (<) of a Value")
         return self._data < _raw(other)
 
     def __le__(self, other: Any) -> bool:
+        _check_not_tracing("a comparison (<=) of a Value")
         return self._data <= _raw(other)
 
     def __gt__(self, other: Any) -> bool:
+        _check_not_tracing("a comparison (>) of a Value")
         return self._data > _raw(other)
 
     def __ge__(self, other: Any) -> bool:
+        _check_not_tracing("a comparison (>=) of a Value")
         return self._data >= _raw(other)
 
     __hash__ = Node.__hash__
