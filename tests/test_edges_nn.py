@@ -650,3 +650,74 @@ def test_a_custom_optimizer_has_no_weight_decay_by_default() -> None:
     opt.step()
     assert w.data == 1.0
     assert repr(opt) == "PlainStep(1 parameters, lr=0.25)"
+
+
+@pytest.mark.parametrize("make", [lambda: Value(0.0), lambda: Tensor([0.0, 1.0], requires_grad=True)])
+def test_adam_with_a_zero_gradient_leaves_the_weight_and_its_moments_at_zero(make) -> None:  # type: ignore[no-untyped-def]
+    # g = 0 at the first step: m = v = 0, the step is 0 / (0 + eps) = 0 (PyTorch gives the same)
+    w = make()
+    opt = Adam([w], lr=0.1)
+    (w * w).sum().backward() if isinstance(w, Tensor) else (w * w).backward()  # grad 2w: 0 at w = 0
+    opt.step()
+    data = np.atleast_1d(np.asarray(w.data, dtype=float))
+    assert np.all(np.isfinite(data)) and data[0] == 0.0
+    state = opt.state[0]
+    assert np.all(np.atleast_1d(state["m"])[:1] == 0.0) and np.all(np.atleast_1d(state["v"])[:1] == 0.0)
+    assert state["t"] == 1
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_predictions_outside_0_1_are_clipped_inside_the_logs(engine: str) -> None:
+    # kl_divergence and symmetric_cross_entropy clip z to [eps, 1] inside log z (their docstrings): a prediction
+    # above 1 counts as 1 and one below 0 as eps, and no gradient flows through log z outside the clip
+    z = np.array([1.2, -0.2, 0.5])
+    t = np.array([0.5, 0.25, 0.25])
+    zc = np.clip(z, EPS, 1.0)
+    x: Any = Tensor(z, requires_grad=True) if engine == "tensor" else _vals(z)
+    kl = nn.kl_divergence(x, t, reduction="sum")
+    assert float(kl.data) == pytest.approx(np.sum(t * (np.log(t) - np.log(zc))), rel=1e-12)
+    kl.backward()
+    g = x.grad if engine == "tensor" else _grads(x)
+    np.testing.assert_allclose(g, [0.0, 0.0, -0.25 / 0.5], rtol=1e-12)
+    x2: Any = Tensor(z, requires_grad=True) if engine == "tensor" else _vals(z)
+    sym = nn.symmetric_cross_entropy(x2, t, reduction="sum")
+    assert float(sym.data) == pytest.approx(-np.sum(t * np.log(zc) + z * np.log(t)), rel=1e-12)
+    sym.backward()
+    g2 = x2.grad if engine == "tensor" else _grads(x2)
+    np.testing.assert_allclose(g2, [-np.log(0.5), -np.log(0.25), -0.25 / 0.5 - np.log(0.25)], rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss_name", ["kl_divergence", "symmetric_cross_entropy", "binary_cross_entropy"])
+def test_plain_number_predictions_outside_0_1_are_clipped_too(loss_name: str) -> None:
+    loss = nn.get_loss(loss_name)
+    z = [1.3, 0.0, 0.5]
+    t = [0.5, 0.0, 0.5] if loss_name != "binary_cross_entropy" else [1.0, 0.0, 0.5]
+    mixed = [z[0], z[1], Value(z[2])]
+    ref = loss(Tensor(np.array(z)), t, reduction="sum").item()
+    assert loss(mixed, t, reduction="sum").data == pytest.approx(ref, rel=1e-12)
+
+
+def test_value_cross_entropy_with_a_target_summing_to_almost_one_is_exact() -> None:
+    # L = lse(n) sum_k t_k - sum_k t_k n_k holds for any t; the check allows sums within 1e-6 of 1
+    n = np.array([0.3, -1.2, 2.0])
+    t = np.array([0.2, 0.3, 0.5 + 5e-7])
+    lse = np.log(np.sum(np.exp(n)))
+    expected = lse * t.sum() - t @ n
+    assert nn.cross_entropy(_vals(n), t.tolist()).data == pytest.approx(expected, rel=1e-13)
+    assert nn.cross_entropy(Tensor(n), t).item() == pytest.approx(expected, rel=1e-13)
+
+
+def test_distribution_losses_refuse_ragged_rows_and_3d_outputs() -> None:
+    rows = [[Value(0.5), Value(0.5)], [Value(1.0)]]
+    for name in ("cross_entropy", "nll_loss", "kl_divergence", "symmetric_cross_entropy"):
+        loss = nn.get_loss(name)
+        with pytest.raises(ValueError, match="different numbers of classes"):
+            loss(rows, [0, 0])
+        with pytest.raises(ValueError, match="got shape \\(2, 2, 2\\)"):
+            loss(Tensor(np.full((2, 2, 2), 0.5)), np.zeros((2, 2), dtype=int))
+        with pytest.raises(ValueError, match="single Value"):
+            loss(Value(0.5), 0)
+        with pytest.raises(TypeError, match="expected a Tensor, a list of Values"):
+            loss("abc", 0)
+    with pytest.raises(ValueError, match="unknown loss"):
+        nn.get_loss(["mse"])  # type: ignore[arg-type]

@@ -474,3 +474,42 @@ def test_sum_to_undoes_broadcasting_over_two_leading_axes_and_stretched_ones() -
     m = Tensor(np.ones((2, 3)), requires_grad=True)
     (s * m).sum().backward()
     assert s.grad.shape == () and s.grad == 6.0
+
+
+def test_backward_with_a_node_as_gradient_with_and_without_create_graph() -> None:
+    x = Value(3.0)
+    y = x * x  # dy/dx = 6
+    y.backward(gradient=Value(2.0, requires_grad=False))
+    assert x.grad == 12.0 and isinstance(x.grad, float)
+    x2 = Value(3.0)
+    (x2 * x2).backward(create_graph=True)  # default seed with create_graph: the gradient is a graph
+    assert isinstance(x2.grad, Value) and x2.grad.data == 6.0 and x2.grad.requires_grad
+    x3 = Value(3.0)
+    (x3 * x3).backward(gradient=Value(0.5), create_graph=True)
+    assert isinstance(x3.grad, Value) and x3.grad.data == 3.0
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    (t * t).backward(gradient=Tensor([1.0, -1.0]))
+    np.testing.assert_array_equal(t.grad, [2.0, -4.0])
+
+
+def test_grad_of_an_input_the_output_does_not_reach_is_zero_for_values_too() -> None:
+    x, u = Value(2.0), Value(5.0)
+    assert ag.grad(x * 3.0, [x, u]) == [3.0, 0.0]
+    gx, gu = ag.grad(x * x, [x, u], create_graph=True)
+    assert isinstance(gu, Value) and gu.data == 0.0 and gx.data == 4.0
+    c = Value(1.0, requires_grad=False) * 2.0  # an output that requires no grad contributes nothing
+    assert ag.grad([c, x * 3.0], [x]) == [3.0]
+
+
+def test_anomaly_mode_checks_op_outputs_not_leaves() -> None:
+    with ag.detect_anomaly():
+        leaf = Value(float("nan"))
+        assert np.isnan(leaf.detach().data)  # a leaf (and a detached copy) is not an op's output
+        t = Tensor([np.inf], requires_grad=True)
+        assert np.isinf(t.detach().data[0])
+        with pytest.raises(FloatingPointError, match="forward of op 'mul'"):
+            leaf * 2.0
+        x = Value(0.0)
+        y = x.sqrt()  # sqrt(0) = 0 is finite; its gradient 1 / (2 sqrt 0) is not
+        with pytest.raises(FloatingPointError, match="backward of op 'sqrt'"), np.errstate(divide="ignore"):
+            y.backward()
