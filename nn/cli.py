@@ -228,7 +228,7 @@ def cmd_digits(args: argparse.Namespace) -> int:
                      batch_size=args.batch_size, eta=args.eta, seed=args.seed, test_fraction=args.test_fraction,
                      dtype=args.dtype, out_dir=args.out, progress=not args.no_progress,
                      compare_sklearn=not args.no_sklearn, sklearn_solver=args.sklearn_solver,
-                     max_samples=args.max_samples)
+                     max_samples=args.max_samples, blas_threads=args.blas_threads or None)
     except (ValueError, OSError, ImportError, FloatingPointError) as exc:  # DigitCSVError is a ValueError
         print(f"autograd-mini digits: error: {exc}", file=sys.stderr)
         return 2
@@ -362,7 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     digits.add_argument("--max-samples", type=int, default=None,
                         help="use at most this many labelled digits (stratified subset; for quick runs)")
     digits.add_argument("--out", default=str(Path("out") / "digits"), help="folder for the figures and submission")
-    digits.add_argument("--no-progress", action="store_true", help="no tqdm progress bars")
+    digits.add_argument("--blas-threads", type=int, default=1,
+                        help="BLAS threads while training (1 is fastest for these small mini-batch products and "
+                             "makes results independent of the core count); 0 = numpy's default")
+    digits.add_argument("--no-progress", action="store_true", help="no progress bar")
     digits.add_argument("--no-sklearn", action="store_true",
                         help="skip the reference model (scikit-learn's MLPClassifier with the same sizes)")
     digits.add_argument("--sklearn-solver", choices=("sgd", "adam"), default="sgd",

@@ -30,11 +30,9 @@ matplotlib, tqdm and scikit-learn are imported only inside the functions that ne
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import math
 import os
-import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -48,22 +46,24 @@ import autograd_mini as ag
 
 from ._extras import require
 from .datasets import (
-    DigitCSVError,
     load_builtin_digits,
     read_kaggle_csv,
     train_test_split_indices,
     write_kaggle_submission,
 )
+from .files import atomic_write, check_writable_directory
 from .layers import MLP
 from .module import TENSOR
 from .optim import SGD
+from .train import History, fit
 
 __all__ = [
+    "DATA_SOURCES",
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_ETA",
+    "DTYPES",
+    "SKLEARN_SOLVERS",
     "DigitsResult",
-    "add_arguments",
-    "run_from_args",
     "train_digits",
 ]
 
@@ -73,8 +73,8 @@ DEFAULT_ETA = 0.1
 DEFAULT_BATCH_SIZE = 32
 N_CLASSES = 10
 SKLEARN_SOLVERS = ("sgd", "adam")
-_DATA_SOURCES = ("mnist5000", "sklearn8x8")
-_DTYPES = ("float32", "float64")
+DATA_SOURCES = ("mnist5000", "sklearn8x8")
+DTYPES = ("float32", "float64")
 _PREDICT_CHUNK = 4096
 _MAX_SHOWN_ERRORS = 36
 
@@ -184,61 +184,23 @@ def _predict(model: MLP, X: NDArray[Any]) -> NDArray[np.int64]:
     return out
 
 
-def _fit_sgd(
-    model: MLP,
-    X: NDArray[Any],
-    y: NDArray[np.int64],
-    X_val: NDArray[Any],
-    y_val: NDArray[np.int64],
-    *,
-    epochs: int,
-    batch_size: int,
-    eta: float,
-    rng: np.random.Generator,
-    progress: bool,
-) -> tuple[list[float], list[float]]:
-    """Plain mini-batch SGD (doc 001, "Mini-batch based SGD" and Algorithm 2).
+def _train_network(model: MLP, split: _Split, opts: _Options) -> tuple[list[float], list[float]]:
+    """Plain mini-batch SGD through :func:`nn.fit` (doc 001, "Mini-batch based SGD" and Algorithm 2).
 
-    Each epoch (Algorithm 2, line 2) randomly permutes the training examples and takes the mini-batches in
-    turn; for each one, backpropagation accumulates dJ/dw of the mean softmax cross-entropy over the batch
-    (lines 3-7) and the weights take the step w <- w - eta dJ/dw (line 8). Returns the per-epoch mean
-    training loss and held-out accuracy.
+    Each epoch randomly permutes the training examples and takes the mini-batches in turn; for each one,
+    backpropagation accumulates dJ/dw of the mean softmax cross-entropy over the batch (lines 3-7) and the
+    weights take the step w <- w - eta dJ/dw (line 8). After each epoch fit's callback measures the held-out
+    accuracy. Returns the per-epoch mean training loss and held-out accuracy.
     """
-    opt = SGD(model.parameters(), lr=eta)
-    n = len(y)
-    n_batches = math.ceil(n / batch_size)
-    tqdm: Callable[..., Any] | None = None
-    if progress:
-        tqdm = require("tqdm", "the progress bar (progress=True)").tqdm
-    losses: list[float] = []
     accuracies: list[float] = []
-    for epoch in range(1, epochs + 1):
-        perm = rng.permutation(n)
-        bar = None
-        if tqdm is not None:
-            bar = tqdm(total=n_batches, desc=f"epoch {epoch}/{epochs}", unit="batch", leave=True, file=sys.stderr)
-        total = 0.0
-        for b in range(n_batches):
-            idx = perm[b * batch_size : (b + 1) * batch_size]
-            opt.zero_grad()
-            loss = ag.cross_entropy(model(X[idx]), y[idx], reduction="mean")
-            loss.backward()
-            opt.step()
-            total += float(loss.item()) * len(idx)
-            if bar is not None:
-                bar.update(1)
-        epoch_loss = total / n
-        if not math.isfinite(epoch_loss):
-            raise FloatingPointError(
-                f"training diverged at epoch {epoch} (loss {epoch_loss}); try a smaller eta than {eta}"
-            )
-        acc = float(np.mean(_predict(model, X_val) == y_val))
-        losses.append(epoch_loss)
-        accuracies.append(acc)
-        if bar is not None:
-            bar.set_postfix(loss=f"{epoch_loss:.4f}", acc=f"{acc:.3f}")
-            bar.close()
-    return losses, accuracies
+
+    def held_out_accuracy(epoch: int, history: History) -> None:
+        accuracies.append(float(np.mean(_predict(model, split.X_te) == split.y_te)))
+
+    history = fit(model, split.X_tr, split.y_tr, loss="cross_entropy", optimizer=SGD(model.parameters(), lr=opts.eta),
+                  epochs=opts.epochs, batch_size=opts.batch_size, seed=opts.seed, shuffle=True, reduction="mean",
+                  accuracy=False, progress=opts.progress, callback=held_out_accuracy)
+    return history.loss, accuracies
 
 
 def _sklearn_accuracy(
@@ -304,7 +266,8 @@ def _plot_loss_curve(path: str, losses: Sequence[float], accuracies: Sequence[fl
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
+    with atomic_write(path) as fh:
+        fig.savefig(fh, format="png", dpi=100)
 
 
 def _plot_misclassified(
@@ -329,7 +292,8 @@ def _plot_misclassified(
         ax.set_title(f"true {y_true[i]} / pred {y_pred[i]}", fontsize=8, color="tab:red")
         ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
+    with atomic_write(path) as fh:
+        fig.savefig(fh, format="png", dpi=100)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -400,95 +364,25 @@ def train_digits(
         FloatingPointError: the training loss became NaN or Inf (eta too large).
     """
     t_start = time.perf_counter()
-    # -- arguments, all checked before any work -------------------------------------------------------
-    if data not in _DATA_SOURCES:
-        raise ValueError(f"unknown data {data!r}; valid: {', '.join(map(repr, _DATA_SOURCES))}")
-    if dtype not in _DTYPES:
-        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-    if sklearn_solver not in SKLEARN_SOLVERS:
-        raise ValueError(f"sklearn_solver must be 'sgd' or 'adam', got {sklearn_solver!r}")
-    if isinstance(hidden, (int, np.integer)) or not isinstance(hidden, Sequence):
-        raise ValueError(f"hidden must be a sequence of layer sizes, e.g. (128, 64), got {hidden!r}")
-    hidden = [_positive_int(f"hidden[{k}]", h) for k, h in enumerate(hidden)]
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
-    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not (math.isfinite(eta) and eta > 0):
-        raise ValueError(f"eta must be a positive number, got {eta!r}")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
-    if blas_threads is not None:
-        blas_threads = _positive_int("blas_threads", blas_threads)
-    if max_samples is not None:
-        max_samples = _positive_int("max_samples", max_samples)
-        if max_samples < 2 * N_CLASSES:
-            raise ValueError(f"max_samples must be at least {2 * N_CLASSES}, got {max_samples}")
+    opts = _check_options(data=data, hidden=hidden, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed,
+                          test_fraction=test_fraction, dtype=dtype, out_dir=out_dir, progress=progress,
+                          compare_sklearn=compare_sklearn, sklearn_solver=sklearn_solver, max_samples=max_samples,
+                          blas_threads=blas_threads)
     say: Callable[[str], None] = print if verbose else (lambda _msg: None)
-
-    # -- data ------------------------------------------------------------------------------------------
-    X, y, X_kaggle, source = _load(train_csv, test_csv, data)
-    if max_samples is not None and max_samples < len(y):
-        _, keep = train_test_split_indices(len(y), test_size=max_samples, seed=seed, stratify=y)
-        X, y = X[keep], y[keep]
-        source += ", stratified subset"
-    if len(y) < 2:
-        raise ValueError(f"need at least 2 labelled digits to split, got {len(y)}")
-    tr, te = train_test_split_indices(len(y), test_size=float(test_fraction), seed=seed, stratify=y)
-    np_dtype = np.dtype(dtype)
-    X_tr, y_tr, X_te, y_te = X[tr].astype(np_dtype), y[tr], X[te].astype(np_dtype), y[te]
-    held_out = "validation" if train_csv is not None else "test"
-    sizes = [X.shape[1], *hidden, N_CLASSES]
-    arch = "-".join(map(str, sizes))
-    say(f"data: {source}: {len(y)} labelled digits of {X.shape[1]} pixels; split {len(tr)} train / "
-        f"{len(te)} {held_out} (stratified, seed {seed})"
-        + (f"; {len(X_kaggle)} unlabelled test digits" if X_kaggle is not None else ""))
-    say(f"model: MLP {arch}, ReLU, He init, {dtype}, Tensor engine; plain mini-batch SGD "
-        f"(eta={eta}, batch_size={batch_size}, {epochs} epochs), softmax cross-entropy")
-
-    # -- our network -----------------------------------------------------------------------------------
-    model = MLP(X.shape[1], [*hidden, N_CLASSES], activation="relu", output_activation="linear", engine=TENSOR,
-                init="he", seed=seed, dtype=np_dtype)
+    split = _load_split(train_csv, test_csv, opts)
+    _describe(split, opts, say)
+    model = MLP(split.n_pixels, [*opts.hidden, N_CLASSES], activation="relu", output_activation="linear",
+                engine=TENSOR, init="he", seed=seed, dtype=split.X_tr.dtype)
     t0 = time.perf_counter()
-    with _blas_threads(blas_threads):
-        losses, accuracies = _fit_sgd(model, X_tr, y_tr, X_te, y_te, epochs=epochs, batch_size=batch_size,
-                                      eta=eta, rng=np.random.default_rng(seed), progress=progress)
+    with _blas_threads(opts.blas_threads):
+        losses, accuracies = _train_network(model, split, opts)
     train_seconds = time.perf_counter() - t0
-    pred_te = _predict(model, X_te)
-    accuracy = float(np.mean(pred_te == y_te))
-    n_right = int(np.sum(pred_te == y_te))
-    say(f"{held_out} accuracy (autograd_mini MLP {arch}): {accuracy:.2%} ({n_right}/{len(y_te)}), "
-        f"trained in {train_seconds:.1f} s")
-
-    # -- scikit-learn's MLPClassifier on the same split -----------------------------------------------
-    sk_acc: float | None = None
-    sk_seconds: float | None = None
-    if compare_sklearn:
-        t0 = time.perf_counter()
-        with _blas_threads(blas_threads):
-            sk_acc = _sklearn_accuracy(X[tr], y_tr, X[te], y_te, hidden=hidden, epochs=epochs,
-                                       batch_size=batch_size, eta=eta, seed=seed, solver=sklearn_solver)
-        sk_seconds = time.perf_counter() - t0
-        how = ("solver='sgd', same eta/batch_size, no momentum, alpha=0" if sklearn_solver == "sgd"
-               else "solver='adam', sklearn defaults")
-        say(f"{held_out} accuracy (scikit-learn MLPClassifier {tuple(hidden)}, {how}, {epochs} epochs): "
-            f"{sk_acc:.2%}, trained in {sk_seconds:.1f} s")
-
-    # -- files -----------------------------------------------------------------------------------------
-    out = os.fspath(out_dir)
-    os.makedirs(out, exist_ok=True)
-    paths: dict[str, str] = {}
-    paths["loss_curve"] = os.path.join(out, "loss_curve.png")
-    _plot_loss_curve(paths["loss_curve"], losses, accuracies,
-                     f"MLP {arch}, SGD eta={eta}, batch {batch_size}: {held_out} accuracy {accuracy:.1%}")
-    paths["misclassified"] = os.path.join(out, "misclassified.png")
-    n_wrong = len(y_te) - n_right
-    shown = min(n_wrong, _MAX_SHOWN_ERRORS)
-    _plot_misclassified(paths["misclassified"], X[te], y_te, pred_te,
-                        f"misclassified {held_out} digits: {shown} of {n_wrong} (title: true / predicted)")
-    submission: str | None = None
-    if X_kaggle is not None:
-        submission = os.path.join(out, "submission.csv")
-        write_kaggle_submission(submission, _predict(model, X_kaggle.astype(np_dtype)))
-        paths["submission"] = submission
+    pred_te = _predict(model, split.X_te)
+    accuracy = float(np.mean(pred_te == split.y_te))
+    say(f"{split.held_out} accuracy (autograd_mini MLP {split.arch(opts)}): {accuracy:.2%} "
+        f"({int(np.sum(pred_te == split.y_te))}/{len(split.y_te)}), trained in {train_seconds:.1f} s")
+    sk_acc, sk_seconds = _compare_with_sklearn(split, opts, say) if compare_sklearn else (None, None)
+    paths = _write_files(model, split, opts, pred_te, losses, accuracies, accuracy)
     for kind, path in paths.items():
         say(f"wrote {kind.replace('_', ' ')}: {path}")
     seconds = time.perf_counter() - t_start
@@ -497,70 +391,164 @@ def train_digits(
         test_accuracy=accuracy,
         sklearn_accuracy=sk_acc,
         loss_curve=losses,
-        epochs=epochs,
+        epochs=opts.epochs,
         seconds=seconds,
         paths=paths,
-        submission_path=submission,
+        submission_path=paths.get("submission"),
         test_accuracy_curve=accuracies,
         train_seconds=train_seconds,
         sklearn_seconds=sk_seconds,
         sklearn_solver=sklearn_solver if compare_sklearn else None,
-        n_train=len(tr),
-        n_test=len(te),
-        layer_sizes=sizes,
-        source=source,
+        n_train=len(split.y_tr),
+        n_test=len(split.y_te),
+        layer_sizes=split.sizes(opts),
+        source=split.source,
     )
 
 
 # --------------------------------------------------------------------------------------------------------
-# Command-line glue (used by examples/digit_recognizer.py; a CLI subcommand can reuse it)
+# train_digits' steps
 # --------------------------------------------------------------------------------------------------------
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add the digit recognizer's options to ``parser`` (mirrors :func:`train_digits`' arguments)."""
-    parser.add_argument("train_csv", nargs="?", default=None,
-                        help="Kaggle train.csv (label,pixel0..pixel783); omit to use the built-in digits")
-    parser.add_argument("test_csv", nargs="?", default=None,
-                        help="Kaggle test.csv (pixel0..pixel783); its predictions go to OUT_DIR/submission.csv")
-    parser.add_argument("--data", choices=_DATA_SOURCES, default="mnist5000",
-                        help="built-in digits when no train.csv is given (default: %(default)s)")
-    parser.add_argument("--hidden", type=int, nargs="+", default=[128, 64], metavar="N",
-                        help="hidden layer sizes (default: 128 64)")
-    parser.add_argument("--epochs", type=int, default=10, help="default: %(default)s")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="default: %(default)s")
-    parser.add_argument("--eta", type=float, default=DEFAULT_ETA, help="SGD learning rate (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="default: %(default)s")
-    parser.add_argument("--test-fraction", type=float, default=0.2,
-                        help="held-out fraction for the test/validation accuracy (default: %(default)s)")
-    parser.add_argument("--dtype", choices=_DTYPES, default="float32", help="default: %(default)s")
-    parser.add_argument("--out-dir", default="out/digits", help="default: %(default)s")
-    parser.add_argument("--blas-threads", type=int, default=1,
-                        help="BLAS threads while training; 0 = numpy's default (default: %(default)s)")
-    parser.add_argument("--max-samples", type=int, default=None, help="use at most this many labelled digits")
-    parser.add_argument("--no-progress", dest="progress", action="store_false", help="no tqdm progress bars")
-    parser.add_argument("--no-sklearn", dest="compare_sklearn", action="store_false",
-                        help="skip the scikit-learn MLPClassifier comparison")
-    parser.add_argument("--sklearn-solver", choices=SKLEARN_SOLVERS, default="sgd",
-                        help="MLPClassifier solver: 'sgd' = the same plain SGD as ours, 'adam' = sklearn's "
-                             "defaults (default: %(default)s)")
-    return parser
+@dataclass
+class _Options:
+    """train_digits' arguments, checked."""
+
+    data: str
+    hidden: list[int]
+    epochs: int
+    batch_size: int
+    eta: float
+    seed: int
+    test_fraction: float
+    dtype: str
+    out_dir: str
+    progress: bool
+    compare_sklearn: bool
+    sklearn_solver: str
+    max_samples: int | None
+    blas_threads: int | None
 
 
-def run_from_args(args: argparse.Namespace) -> int:
-    """Run :func:`train_digits` from parsed :func:`add_arguments` options; return the exit status.
+def _check_options(**kw: Any) -> _Options:
+    """Every argument checked before any work (ValueError naming the argument)."""
+    if kw["data"] not in DATA_SOURCES:
+        raise ValueError(f"unknown data {kw['data']!r}; valid: {', '.join(map(repr, DATA_SOURCES))}")
+    if kw["dtype"] not in DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {kw['dtype']!r}")
+    if kw["sklearn_solver"] not in SKLEARN_SOLVERS:
+        raise ValueError(f"sklearn_solver must be 'sgd' or 'adam', got {kw['sklearn_solver']!r}")
+    hidden = kw["hidden"]
+    if isinstance(hidden, (int, np.integer)) or not isinstance(hidden, Sequence):
+        raise ValueError(f"hidden must be a sequence of layer sizes, e.g. (128, 64), got {hidden!r}")
+    kw["hidden"] = [_positive_int(f"hidden[{k}]", h) for k, h in enumerate(hidden)]
+    kw["epochs"] = _positive_int("epochs", kw["epochs"])
+    kw["batch_size"] = _positive_int("batch_size", kw["batch_size"])
+    eta = kw["eta"]
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not (math.isfinite(eta) and eta > 0):
+        raise ValueError(f"eta must be a positive number, got {eta!r}")
+    fraction = kw["test_fraction"]
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {fraction!r}")
+    if kw["blas_threads"] is not None:
+        kw["blas_threads"] = _positive_int("blas_threads", kw["blas_threads"])
+    if kw["max_samples"] is not None:
+        kw["max_samples"] = _positive_int("max_samples", kw["max_samples"])
+        if kw["max_samples"] < 2 * N_CLASSES:
+            raise ValueError(f"max_samples must be at least {2 * N_CLASSES}, got {kw['max_samples']}")
+    kw["out_dir"] = check_writable_directory(kw["out_dir"], "out_dir")
+    return _Options(**kw)
 
-    Expected failures -- a malformed CSV (:class:`DigitCSVError`: file, line, problem), a missing file, an
-    invalid option, a missing optional package -- print ``error: <message>`` to stderr and return 2
-    (no traceback).
-    """
-    try:
-        train_digits(args.train_csv, args.test_csv, data=args.data, hidden=tuple(args.hidden), epochs=args.epochs,
-                     batch_size=args.batch_size, eta=args.eta, seed=args.seed, test_fraction=args.test_fraction,
-                     dtype=args.dtype, out_dir=args.out_dir, progress=args.progress,
-                     compare_sklearn=args.compare_sklearn, sklearn_solver=args.sklearn_solver,
-                     max_samples=args.max_samples, blas_threads=args.blas_threads or None)
-    except (DigitCSVError, ValueError, OSError, ImportError, FloatingPointError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+
+@dataclass
+class _Split:
+    """The labelled digits split (stratified) into training and held-out parts, plus Kaggle's unlabelled test
+    digits when given."""
+
+    X: NDArray[Any]
+    y: NDArray[np.int64]
+    tr: NDArray[np.int64]
+    te: NDArray[np.int64]
+    X_tr: NDArray[Any]
+    X_te: NDArray[Any]
+    X_kaggle: NDArray[Any] | None
+    source: str
+    held_out: str
+
+    @property
+    def y_tr(self) -> NDArray[np.int64]:
+        return self.y[self.tr]
+
+    @property
+    def y_te(self) -> NDArray[np.int64]:
+        return self.y[self.te]
+
+    @property
+    def n_pixels(self) -> int:
+        return int(self.X.shape[1])
+
+    def sizes(self, opts: _Options) -> list[int]:
+        return [self.n_pixels, *opts.hidden, N_CLASSES]
+
+    def arch(self, opts: _Options) -> str:
+        return "-".join(map(str, self.sizes(opts)))
+
+
+def _load_split(train_csv: str | os.PathLike[str] | None, test_csv: str | os.PathLike[str] | None,
+                opts: _Options) -> _Split:
+    """Load the digits (Kaggle's files or the built-in ones), subsample to ``max_samples``, split."""
+    X, y, X_kaggle, source = _load(train_csv, test_csv, opts.data)
+    if opts.max_samples is not None and opts.max_samples < len(y):
+        _, keep = train_test_split_indices(len(y), test_size=opts.max_samples, seed=opts.seed, stratify=y)
+        X, y = X[keep], y[keep]
+        source += ", stratified subset"
+    if len(y) < 2:
+        raise ValueError(f"need at least 2 labelled digits to split, got {len(y)}")
+    tr, te = train_test_split_indices(len(y), test_size=float(opts.test_fraction), seed=opts.seed, stratify=y)
+    np_dtype = np.dtype(opts.dtype)
+    return _Split(X, y, tr, te, X[tr].astype(np_dtype), X[te].astype(np_dtype), X_kaggle, source,
+                  "validation" if train_csv is not None else "test")
+
+
+def _describe(split: _Split, opts: _Options, say: Callable[[str], None]) -> None:
+    kaggle = f"; {len(split.X_kaggle)} unlabelled test digits" if split.X_kaggle is not None else ""
+    say(f"data: {split.source}: {len(split.y)} labelled digits of {split.n_pixels} pixels; split {len(split.tr)} "
+        f"train / {len(split.te)} {split.held_out} (stratified, seed {opts.seed}){kaggle}")
+    say(f"model: MLP {split.arch(opts)}, ReLU, He init, {opts.dtype}, Tensor engine; plain mini-batch SGD "
+        f"(eta={opts.eta}, batch_size={opts.batch_size}, {opts.epochs} epochs), softmax cross-entropy")
+
+
+def _compare_with_sklearn(split: _Split, opts: _Options, say: Callable[[str], None]) -> tuple[float, float]:
+    """scikit-learn's MLPClassifier on the same split; returns (accuracy, seconds)."""
+    t0 = time.perf_counter()
+    with _blas_threads(opts.blas_threads):
+        acc = _sklearn_accuracy(split.X[split.tr], split.y_tr, split.X[split.te], split.y_te, hidden=opts.hidden,
+                                epochs=opts.epochs, batch_size=opts.batch_size, eta=opts.eta, seed=opts.seed,
+                                solver=opts.sklearn_solver)
+    seconds = time.perf_counter() - t0
+    how = ("solver='sgd', same eta/batch_size, no momentum, alpha=0" if opts.sklearn_solver == "sgd"
+           else "solver='adam', sklearn defaults")
+    say(f"{split.held_out} accuracy (scikit-learn MLPClassifier {tuple(opts.hidden)}, {how}, {opts.epochs} "
+        f"epochs): {acc:.2%}, trained in {seconds:.1f} s")
+    return acc, seconds
+
+
+def _write_files(model: MLP, split: _Split, opts: _Options, pred_te: NDArray[np.int64], losses: list[float],
+                 accuracies: list[float], accuracy: float) -> dict[str, str]:
+    """The loss curve, the misclassified digits and (with Kaggle's test file) the submission; returns the
+    paths by kind."""
+    os.makedirs(opts.out_dir, exist_ok=True)
+    paths = {"loss_curve": os.path.join(opts.out_dir, "loss_curve.png"),
+             "misclassified": os.path.join(opts.out_dir, "misclassified.png")}
+    _plot_loss_curve(paths["loss_curve"], losses, accuracies,
+                     f"MLP {split.arch(opts)}, SGD eta={opts.eta}, batch {opts.batch_size}: {split.held_out} "
+                     f"accuracy {accuracy:.1%}")
+    n_wrong = int(np.sum(pred_te != split.y_te))
+    _plot_misclassified(paths["misclassified"], split.X[split.te], split.y_te, pred_te,
+                        f"misclassified {split.held_out} digits: {min(n_wrong, _MAX_SHOWN_ERRORS)} of {n_wrong} "
+                        f"(title: true / predicted)")
+    if split.X_kaggle is not None:
+        paths["submission"] = os.path.join(opts.out_dir, "submission.csv")
+        write_kaggle_submission(paths["submission"], _predict(model, split.X_kaggle.astype(opts.dtype)))
+    return paths

@@ -28,7 +28,7 @@ from typing import IO, Any
 import numpy as np
 import numpy.lib.format as npy_format
 
-__all__ = ["ArchiveError", "ArrayHeader", "atomic_write", "read_archive", "write_archive"]
+__all__ = ["ArchiveError", "ArrayHeader", "atomic_write", "check_writable_directory", "read_archive", "write_archive"]
 
 #: Largest ``.npy`` header accepted (numpy's own default limit for ``np.load``).
 MAX_HEADER_SIZE = 10_000
@@ -245,3 +245,23 @@ def read_archive(
             return {name: _read_data(where, zf, info) for name, info in members.items()}
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise ArchiveError(where, f"a corrupt zip archive ({type(exc).__name__}: {exc})") from None
+
+
+def check_writable_directory(path: str | os.PathLike[str], what: str = "output folder") -> str:
+    """``path`` (as a str) after checking, before any work, that files can be written in it there, without
+    creating it: it is a directory, or does not exist yet and its nearest existing ancestor is a directory
+    in which a file can be created (probed with a temporary file, removed at once). ValueError naming
+    ``what``, the path and the problem otherwise (a file in the way, a read-only or forbidden place)."""
+    shown = os.fspath(path)
+    probe = os.path.abspath(shown)
+    while not os.path.exists(probe) and os.path.dirname(probe) != probe:
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        where = "is a file" if probe == os.path.abspath(shown) else f"is inside {probe!r}, which is a file"
+        raise ValueError(f"{what} {shown!r} {where}, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as exc:
+        raise ValueError(f"{what} {shown!r}: cannot write in {probe!r} ({exc.strerror or exc})") from None
+    return shown

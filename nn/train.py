@@ -22,6 +22,7 @@ the outputs joined by the loss); with ``Tensor`` parameters a batch is one (batc
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ import numpy as np
 import autograd_mini as ag
 from autograd_mini import Tensor, Value
 
+from ._extras import require
 from .losses import get_loss
 from .module import TENSOR, VALUE
 from .optim import SGD, Adam, Optimizer, grad_norm
@@ -113,14 +115,27 @@ def _as_array(name: str, a: Any) -> np.ndarray:
     return arr
 
 
-def _make_optimizer(optimizer: Optimizer | str | None, params: list[Any], lr: float) -> Optimizer:
+def _make_optimizer(optimizer: Optimizer | str | None, model: Any, params: list[Any], lr: float) -> Optimizer:
     if isinstance(optimizer, Optimizer):
+        _check_optimizer_params(optimizer, model, params)
         return optimizer
     if optimizer is None or optimizer == "sgd":
         return SGD(params, lr=lr)
     if optimizer == "adam":
         return Adam(params, lr=lr)
     raise ValueError(f"fit: optimizer must be an Optimizer, 'sgd' or 'adam', got {optimizer!r}")
+
+
+def _check_optimizer_params(optimizer: Optimizer, model: Any, params: list[Any]) -> None:
+    """Every parameter the optimizer steps must be one of the model's (a subset is fine: frozen layers)."""
+    own = {id(p) for p in params}
+    foreign = [i for i, p in enumerate(optimizer.params) if id(p) not in own]
+    if foreign:
+        raise ValueError(
+            f"fit: the optimizer's parameters are not the model's: {len(foreign)} of its {len(optimizer.params)} "
+            f"parameters (first: index {foreign[0]}) are not parameters of this {type(model).__name__}, so "
+            f"training would not change the model; make it from the model, e.g. "
+            f"{type(optimizer).__name__}(model.parameters(), lr=...)")
 
 
 def _output_activation(model: Any) -> str | None:
@@ -200,15 +215,43 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[..., Any] = "mse",
       training set, checked after each epoch (doc 001's criterion); ``History.converged`` says whether it did.
     * ``seed``: int or Generator for the shuffling. ``accuracy``: record accuracy per epoch (default: for
       classification losses, or when the targets are binary 0/1, -1/+1 or one-hot).
-    * ``progress``: a tqdm progress bar over epochs (tqdm is imported only then). ``callback(epoch, history)``
-      runs after each epoch; returning True stops training.
+    * ``progress``: a progress bar over the updates (``tqdm.auto``: a widget in Jupyter with ipywidgets, else
+      text on stderr; tqdm is imported only then, and without it training goes on without a bar after one
+      note). ``callback(epoch, history)`` runs after each epoch (e.g. to record a held-out accuracy, as the
+      digit recognizer does); returning True stops training.
 
     The data are validated before any weight changes: non-numeric data, NaN/Inf in X or y, a wrong number of
     features or of targets, targets outside the output layer's range or labels outside 0..n_out-1 raise
-    ValueError naming the problem, with the model untouched. A loss that becomes NaN/Inf raises
-    FloatingPointError before the step that would spread it into the weights.
+    ValueError naming the problem, with the model untouched; so does an ``optimizer`` holding parameters that
+    are not the model's. A loss that becomes NaN/Inf, or a finite loss whose gradient does (e.g. ``sqrt`` of a
+    zero error), raises FloatingPointError naming it before the step that would spread it into the weights:
+    the weights stay those of the last good step.
     """
-    # -- arguments --------------------------------------------------------------------------------------------
+    _check_arguments(epochs, batch_size, theta, reduction)
+    loss_name, loss_fn = _loss_function(loss, reduction)
+    engine = model_engine(model)
+    params = model.parameters()
+    opt = _make_optimizer(optimizer, model, params, lr)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    data = _prepare_data(model, engine, X, y, loss_name, loss_fn)
+    classify = _is_classification(loss_name, data.y, data.width) if accuracy is None else bool(accuracy)
+    trainer = _Trainer(model, data, loss_fn, opt, _Scorer(loss_name, data.y, data.width) if classify else None,
+                       reduction)
+    history = History(accuracy=[] if classify else None)
+    n_batches = 1 if batch_size is None else math.ceil(data.n / batch_size)
+    with _ProgressBar(progress, epochs * n_batches) as bar:
+        for epoch in range(1, epochs + 1):
+            trainer.run_epoch(epoch, _batches(data.n, batch_size, shuffle, rng), history, bar)
+            if theta is not None:
+                trainer.check_convergence(history, theta)
+            bar.end_epoch(epoch, epochs, history)
+            if history.converged or (callback is not None and callback(epoch, history)):
+                break
+    return history
+
+
+# -- fit's steps ------------------------------------------------------------------------------------------------
+def _check_arguments(epochs: Any, batch_size: Any, theta: Any, reduction: Any) -> None:
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
@@ -218,129 +261,189 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[..., Any] = "mse",
         raise ValueError(f"fit: theta must be a positive number or None, got {theta!r}")
     if reduction not in ("mean", "sum"):
         raise ValueError(f"fit: reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def _loss_function(loss: str | Callable[..., Any], reduction: str) -> tuple[str | None, Callable[..., Any]]:
+    """(the loss's name or None for a callable, ``loss_fn(output, target) -> scalar node``)."""
     if isinstance(loss, str):
-        loss_name: str | None = loss
         base = get_loss(loss)
 
         def loss_fn(out: Any, target: Any) -> Any:
             return base(out, target, reduction=reduction)
-    elif callable(loss):
-        loss_name = None
-        loss_fn = loss
-    else:
-        raise TypeError(f"fit: loss must be a loss name or a callable, got {type(loss).__name__}")
-    engine = model_engine(model)
-    params = model.parameters()
-    opt = _make_optimizer(optimizer, params, lr)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
-    # -- data validation (nothing is changed before it passes) ----------------------------------------------------
+        return loss, loss_fn
+    if callable(loss):
+        return None, loss
+    raise TypeError(f"fit: loss must be a loss name or a callable, got {type(loss).__name__}")
+
+
+@dataclass
+class _Data:
+    """The validated training data: X as an array of the parameters' dtype (and as lists of floats, ``rows``,
+    on the value engine), y, and the width of the model's output layer."""
+
+    engine: str
+    X: np.ndarray
+    rows: Any
+    y: np.ndarray
+    width: int
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+
+def _prepare_data(model: Any, engine: str, X: Any, y: Any, loss_name: str | None,
+                  loss_fn: Callable[..., Any]) -> _Data:
+    """Validate X and y against the model and the loss before anything changes (ValueError naming the
+    problem)."""
     X_arr = _as_array("X", X)
     y_arr = _as_array("y", y)
-    if X_arr.ndim != 2:
-        raise ValueError(f"fit: X must be 2-D (n_samples, n_in), got shape {X_arr.shape}")
-    n = X_arr.shape[0]
-    if n == 0:
-        raise ValueError("fit: X has no samples")
-    if y_arr.ndim not in (1, 2) or y_arr.shape[0] != n:
-        raise ValueError(f"fit: y must have shape ({n},) or ({n}, n_out) to match X's {n} samples, "
-                         f"got shape {y_arr.shape}")
+    _check_shapes(X_arr, y_arr)
     if engine == TENSOR:
-        dtype = next(p.data.dtype for p in params if isinstance(p, Tensor))
+        dtype = next(p.data.dtype for p in model.parameters() if isinstance(p, Tensor))
         X_arr = X_arr.astype(dtype, copy=False)
         rows: Any = None
     else:
         X_arr = X_arr.astype(np.float64, copy=False)
         rows = X_arr.tolist()
-    with ag.no_grad():
-        try:
-            probe = model(X_arr[:1]) if engine == TENSOR else model(rows[0])
-        except ValueError as exc:
-            raise ValueError(f"fit: X (shape {X_arr.shape}) does not fit the model: {exc}") from None
-    width = _width(probe)
-    if y_arr.ndim == 2 and y_arr.shape[1] != width and not (loss_name in ("cross_entropy", "nll_loss")
-                                                              and y_arr.shape[1] == 1):
-        raise ValueError(f"fit: y has {y_arr.shape[1]} columns but the model's output layer has {width} units")
-    _check_output_range(model, loss_name, y_arr)
-    if loss_name in ("cross_entropy", "nll_loss") and y_arr.ndim == 2 and y_arr.shape[1] == 1:
-        y_arr = y_arr[:, 0]
+    width = _output_width(model, engine, X_arr, rows)
+    y_arr = _check_targets(model, loss_name, y_arr, width)
     with ag.no_grad():  # the loss's own target checks (shape, label range 0..n_out-1, domain) on all of y
         try:
-            loss_fn(_dummy_output(engine, n, width, X_arr.dtype), y_arr)
+            loss_fn(_dummy_output(engine, len(X_arr), width, X_arr.dtype), y_arr)
         except ValueError as exc:
             raise ValueError(f"fit: y does not fit the loss and the model's output layer ({width} units): {exc}") \
                 from None
-    classify = _is_classification(loss_name, y_arr, width) if accuracy is None else bool(accuracy)
-    scorer = _Scorer(loss_name, y_arr, width) if classify else None
+    return _Data(engine, X_arr, rows, y_arr, width)
 
-    # -- training ---------------------------------------------------------------------------------------------
-    def forward(idx: np.ndarray) -> tuple[Any, np.ndarray]:
-        if engine == TENSOR:
-            out = model(X_arr[idx])
+
+def _check_shapes(X: np.ndarray, y: np.ndarray) -> None:
+    if X.ndim != 2:
+        raise ValueError(f"fit: X must be 2-D (n_samples, n_in), got shape {X.shape}")
+    n = X.shape[0]
+    if n == 0:
+        raise ValueError("fit: X has no samples")
+    if y.ndim not in (1, 2) or y.shape[0] != n:
+        raise ValueError(f"fit: y must have shape ({n},) or ({n}, n_out) to match X's {n} samples, "
+                         f"got shape {y.shape}")
+
+
+def _output_width(model: Any, engine: str, X: np.ndarray, rows: Any) -> int:
+    """The number of output units, from one forward pass on the first sample (no graph recorded)."""
+    with ag.no_grad():
+        try:
+            probe = model(X[:1]) if engine == TENSOR else model(rows[0])
+        except ValueError as exc:
+            raise ValueError(f"fit: X (shape {X.shape}) does not fit the model: {exc}") from None
+    return _width(probe)
+
+
+def _check_targets(model: Any, loss_name: str | None, y: np.ndarray, width: int) -> np.ndarray:
+    """y's columns against the output layer and its activation's range; class labels as one column become
+    (n,)."""
+    labels = loss_name in ("cross_entropy", "nll_loss")
+    if y.ndim == 2 and y.shape[1] != width and not (labels and y.shape[1] == 1):
+        raise ValueError(f"fit: y has {y.shape[1]} columns but the model's output layer has {width} units")
+    _check_output_range(model, loss_name, y)
+    return y[:, 0] if labels and y.ndim == 2 and y.shape[1] == 1 else y
+
+
+def _batches(n: int, batch_size: int | None, shuffle: bool, rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch's mini-batches of sample indices: all at once (full batch), or the (reshuffled) order cut
+    into pieces of ``batch_size`` (doc 001, Algorithms 1 and 2)."""
+    if batch_size is None or batch_size >= n:
+        return [np.arange(n)]
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+class _Trainer:
+    """fit's update, as named steps: :meth:`forward_backward` (J on a batch, then J.backward()),
+    :meth:`check_gradients` (every gradient finite), then the optimizer's step."""
+
+    def __init__(self, model: Any, data: _Data, loss_fn: Callable[..., Any], opt: Optimizer,
+                 scorer: _Scorer | None, reduction: str) -> None:
+        self.model, self.data, self.loss_fn, self.opt = model, data, loss_fn, opt
+        self.scorer, self.reduction = scorer, reduction
+        self.cached: tuple[float, int] | None = None  # full batch + theta: the gradient already in .grad
+        names = model.named_parameters() if callable(getattr(model, "named_parameters", None)) else []
+        self.names = {id(p): name for name, p in names}
+
+    def forward(self, idx: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The model's output on the samples ``idx`` and its numbers (one row per sample)."""
+        d = self.data
+        if d.engine == TENSOR:
+            out = self.model(d.X[idx])
             return out, out.data
-        outs = [model(rows[i]) for i in idx]
+        outs = [self.model(d.rows[i]) for i in idx]
         return outs, np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in outs])
 
-    history = History(accuracy=[] if classify else None)
-    bar = _progress_bar(epochs) if progress else None
-    cached: tuple[float, int] | None = None  # full batch: loss and hits of the gradient already in .grad
-    all_idx = np.arange(n)
-    try:
-        for epoch in range(1, epochs + 1):
-            if batch_size is None or batch_size >= n:
-                batches = [all_idx]
-            else:
-                order = rng.permutation(n) if shuffle else all_idx
-                batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
-            total, hits, steps = 0.0, 0, 0
-            for idx in batches:
-                if cached is not None:
-                    value, c = cached
-                    cached = None
-                else:
-                    opt.zero_grad()
-                    out, out_data = forward(idx)
-                    J = loss_fn(out, y_arr[idx])
-                    value = float(J.data)
-                    if not math.isfinite(value):
-                        raise FloatingPointError(
-                            f"fit: the loss became {value} in epoch {epoch}; the weights were not updated with it "
-                            f"(try a smaller learning rate than eta = {opt.lr})")
-                    J.backward()
-                    c = scorer.correct(out_data, y_arr[idx]) if scorer is not None else 0
-                opt.step()
-                steps += 1
-                total += value * (len(idx) if reduction == "mean" else 1)
-                hits += c
-            history.loss.append(total / n if reduction == "mean" else total)
-            history.updates.append(steps)
-            if history.accuracy is not None:
-                history.accuracy.append(hits / n)
-            if theta is not None:
-                opt.zero_grad()
-                out, out_data = forward(all_idx)
-                J = loss_fn(out, y_arr)
-                J.backward()
-                g = grad_norm(params)
-                history.grad_norm.append(g)
-                if len(batches) == 1 and math.isfinite(float(J.data)):
-                    cached = (float(J.data), scorer.correct(out_data, y_arr) if scorer is not None else 0)
-                if g < theta:
-                    history.converged = True
-            if bar is not None:
-                post = {"loss": f"{history.loss[-1]:.4g}"}
-                if history.accuracy:
-                    post["acc"] = f"{history.accuracy[-1]:.3f}"
-                bar.set_postfix(post, refresh=False)
-                bar.update(1)
-            if history.converged:
-                break
-            if callback is not None and callback(epoch, history):
-                break
-    finally:
-        if bar is not None:
-            bar.close()
-    return history
+    def forward_backward(self, idx: np.ndarray, epoch: int) -> tuple[float, int]:
+        """Zero the gradients, J = loss(model(X[idx]), y[idx]), J.backward(); returns (J, correct
+        predictions). A non-finite J raises FloatingPointError before backward."""
+        self.opt.zero_grad()
+        out, out_data = self.forward(idx)
+        J = self.loss_fn(out, self.data.y[idx])
+        value = float(J.data)
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"fit: the loss became {value} in epoch {epoch}; the weights were not updated with it "
+                f"(try a smaller learning rate than eta = {self.opt.lr})")
+        J.backward()
+        return value, self._correct(out_data, idx)
+
+    def _correct(self, out_data: np.ndarray, idx: np.ndarray) -> int:
+        return self.scorer.correct(out_data, self.data.y[idx]) if self.scorer is not None else 0
+
+    def check_gradients(self, epoch: int) -> None:
+        """FloatingPointError naming the first parameter whose gradient holds NaN or Inf; raised before the
+        step, so the weights keep their last finite values."""
+        for i, p in enumerate(self.opt.params):
+            g = p.grad
+            if g is None:
+                continue
+            g = g.data if isinstance(g, (Value, Tensor)) else g
+            if isinstance(g, float) and math.isfinite(g) or not isinstance(g, float) and np.isfinite(g).all():
+                continue
+            bad = np.asarray(g, dtype=np.float64)
+            what = "NaN" if np.isnan(bad).any() else "Inf"
+            name = self.names.get(id(p), f"optimizer parameter {i}")
+            raise FloatingPointError(
+                f"fit: the gradient of {name} (shape {np.shape(bad)}) contains {what} in epoch {epoch} although "
+                f"the loss is finite (a derivative that is infinite or undefined at this point, e.g. sqrt at 0); "
+                f"the weights were not updated with it")
+
+    def run_epoch(self, epoch: int, batches: list[np.ndarray], history: History, bar: _ProgressBar) -> None:
+        """One pass over the data: per batch forward_backward, check_gradients, the optimizer's step."""
+        total, hits = 0.0, 0
+        for idx in batches:
+            value, correct = self.cached if self.cached is not None else self.forward_backward(idx, epoch)
+            self.cached = None
+            self.check_gradients(epoch)
+            self.opt.step()
+            total += value * (len(idx) if self.reduction == "mean" else 1)
+            hits += correct
+            bar.update()
+        n = self.data.n
+        history.loss.append(total / n if self.reduction == "mean" else total)
+        history.updates.append(len(batches))
+        if history.accuracy is not None:
+            history.accuracy.append(hits / n)
+
+    def check_convergence(self, history: History, theta: float) -> None:
+        """doc 001's criterion ||grad J(w)|| < theta on the whole training set at the current weights. With one
+        batch per epoch that gradient is the next update's, so it is kept (``cached``)."""
+        self.opt.zero_grad()
+        all_idx = np.arange(self.data.n)
+        out, out_data = self.forward(all_idx)
+        J = self.loss_fn(out, self.data.y)
+        J.backward()
+        g = grad_norm(self.model.parameters())
+        history.grad_norm.append(g)
+        if history.updates[-1] == 1 and math.isfinite(float(J.data)):
+            self.cached = (float(J.data), self._correct(out_data, all_idx))
+        history.converged = g < theta
 
 
 def _width(out: Any) -> int:
@@ -370,12 +473,49 @@ def _check_output_range(model: Any, loss_name: str | None, y: np.ndarray) -> Non
                          f"activation; got values in [{y.min():g}, {y.max():g}]")
 
 
-def _progress_bar(total: int) -> Any:
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        warnings.warn("fit(progress=True) needs tqdm (pip install tqdm); training without a progress bar",
-                      stacklevel=3)
-        return None
-    return tqdm(total=total, desc="fit", unit="epoch")
+_said_no_tqdm = False  # fit(progress=True) without tqdm says so once per process, not once per call
 
+
+def _tqdm() -> Any | None:
+    """``tqdm.auto.tqdm`` (a widget in Jupyter with ipywidgets, else the text bar), or None without tqdm.
+
+    tqdm.auto warns when it runs in a notebook without ipywidgets ("IProgress not found") and falls back to
+    the text bar, which works: that warning is silenced. A missing tqdm prints one line, the first time."""
+    global _said_no_tqdm
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*IProgress not found.*")
+            warnings.filterwarnings("ignore", message=".*notebook mode.*")
+            return require("tqdm.auto", "the progress bar (progress=True)").tqdm
+    except ImportError as exc:
+        if not _said_no_tqdm:
+            _said_no_tqdm = True
+            print(f"note: training without a progress bar: {exc}", file=sys.stderr)
+        return None
+
+
+class _ProgressBar:
+    """fit's progress bar over the updates (a context manager; does nothing when off or without tqdm)."""
+
+    def __init__(self, on: bool, total: int) -> None:
+        tqdm = _tqdm() if on else None
+        self.bar = tqdm(total=total, desc="fit", unit="batch") if tqdm is not None else None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def update(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def end_epoch(self, epoch: int, epochs: int, history: History) -> None:
+        if self.bar is None:
+            return
+        post = {"epoch": f"{epoch}/{epochs}", "loss": f"{history.loss[-1]:.4g}"}
+        if history.accuracy:
+            post["acc"] = f"{history.accuracy[-1]:.3f}"
+        self.bar.set_postfix(post, refresh=False)

@@ -152,14 +152,15 @@ def test_digits_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli.main(["digits", "--train", "tr.csv", "--test", "te.csv", "--data", "sklearn8x8", "--epochs", "2",
                      "--batch-size", "8", "--eta", "0.5", "--hidden", "32,16", "--seed", "3", "--test-fraction",
                      "0.25", "--dtype", "float64", "--max-samples", "99", "--out", "o", "--no-progress",
-                     "--no-sklearn", "--sklearn-solver", "adam"]) == 0
+                     "--no-sklearn", "--sklearn-solver", "adam", "--blas-threads", "2"]) == 0
     assert seen == {"train_csv": "tr.csv", "test_csv": "te.csv", "data": "sklearn8x8", "epochs": 2, "batch_size": 8,
                     "eta": 0.5, "hidden": (32, 16), "seed": 3, "test_fraction": 0.25, "dtype": "float64",
                     "max_samples": 99, "out_dir": "o", "progress": False, "compare_sklearn": False,
-                    "sklearn_solver": "adam"}
+                    "sklearn_solver": "adam", "blas_threads": 2}
     seen.clear()
     assert cli.main(["digits", "--hidden", "64", "32"]) == 0
     assert seen["hidden"] == (64, 32) and seen["progress"] is True and seen["compare_sklearn"] is True
+    assert seen["blas_threads"] == 1
 
 
 # -- help and entry points -----------------------------------------------------------------------------------------
@@ -169,8 +170,8 @@ OPTIONS = {
     "check": ["NETWORK", "--layers", "--activation", "--output-activation", "--loss", "--samples", "--seed",
               "--engine", "--reduction", "--convention", "--rtol", "--atol", "--verbose"],
     "digits": ["--train", "--test", "--data", "--epochs", "--batch-size", "--eta", "--hidden", "--seed",
-               "--test-fraction", "--dtype", "--max-samples", "--out", "--no-progress", "--no-sklearn",
-               "--sklearn-solver"],
+               "--test-fraction", "--dtype", "--max-samples", "--out", "--blas-threads", "--no-progress",
+               "--no-sklearn", "--sklearn-solver"],
 }
 
 

@@ -125,7 +125,8 @@ def test_example_malformed_csv_exits_2_without_traceback(tmp_path: Path) -> None
     broken = "7," + ",".join(["0"] * 100 + ["abc"] + ["0"] * 683)
     bad.write_text("\n".join([header, good, broken, good]) + "\n")
     proc = subprocess.run(
-        [sys.executable, str(EXAMPLE), str(bad), "--no-progress", "--no-sklearn", "--out-dir", str(tmp_path / "o")],
+        [sys.executable, str(EXAMPLE), "--train", str(bad), "--no-progress", "--no-sklearn", "--out",
+         str(tmp_path / "o")],
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2, proc.stderr

@@ -2,10 +2,12 @@
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from _optional import require_module
 
 from autograd_mini import Tensor
 from nn.layers import MLP, Linear
@@ -15,6 +17,7 @@ from nn.train import History, fit
 
 X_XOR = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 Y_XOR = np.array([0, 1, 1, 0], dtype=float)
+ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ["value", "tensor"]
 
 
@@ -278,3 +281,98 @@ def test_importing_nn_training_pulls_in_neither_tqdm_nor_sklearn() -> None:
             "print('tqdm' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+# -- issue 11.3: a finite loss with a non-finite gradient -----------------------------------------------------------
+def _exact_linear(engine: str) -> tuple[Any, np.ndarray, np.ndarray]:
+    """A 1-1 linear layer that fits y = 2x + 1 exactly, so the mean squared error is 0."""
+    layer = Linear(1, 1, engine=engine, rng=0)
+    layer.set_weights(np.array([[2.0]]), np.array([1.0]))
+    X = np.array([[1.0], [2.0], [3.0]])
+    return layer, X, 2.0 * X[:, 0] + 1.0
+
+
+def _sqrt_mse(out: Any, target: Any) -> Any:
+    """sqrt of the mean squared error: finite (0) at an exact fit, with an infinite/undefined derivative."""
+    if isinstance(out, Tensor):
+        d = out.reshape(-1) - target
+        return ((d * d).mean()) ** 0.5
+    squares = [(o - t) ** 2 for o, t in zip(out, target)]
+    return (sum(squares[1:], start=squares[0]) / len(squares)) ** 0.5
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_non_finite_gradient_stops_before_the_step_and_names_the_parameter(engine: str) -> None:
+    layer, X, y = _exact_linear(engine)
+    before = [np.array(a, copy=True) for a in (layer.W, layer.b)]
+    message = r"gradient of (weight|bias|neurons)\S* \(shape .*contains (NaN|Inf)"
+    with pytest.raises(FloatingPointError, match=message) as err:
+        fit(layer, X, y, loss=_sqrt_mse, lr=0.1, epochs=3, progress=False)
+    assert "learning rate" not in str(err.value)  # the loss was finite: eta is not the culprit
+    after = [layer.W, layer.b]
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+
+
+# -- issue 11.10: an optimizer over another model's parameters ------------------------------------------------------
+@pytest.mark.parametrize("engine", ENGINES)
+def test_optimizer_over_another_models_parameters_is_refused(engine: str) -> None:
+    model = MLP(2, [3, 1], activation="tanh", engine=engine, seed=0)
+    other = MLP(2, [3, 1], activation="tanh", engine=engine, seed=1)
+    before = [np.array(p.data, copy=True) for p in model.parameters()]
+    with pytest.raises(ValueError, match="the optimizer's parameters are not the model's"):
+        fit(model, X_XOR, Y_XOR, optimizer=SGD(other.parameters(), lr=0.5), epochs=2, progress=False)
+    for a, p in zip(before, model.parameters()):
+        np.testing.assert_array_equal(a, p.data)
+
+
+def test_optimizer_over_a_subset_of_the_models_parameters_trains_only_those() -> None:
+    model = MLP(2, [3, 1], activation="tanh", engine="tensor", seed=0)
+    first, last = model.layers
+    frozen = [np.array(p.data, copy=True) for p in first.parameters()]
+    fit(model, X_XOR, Y_XOR, optimizer=SGD(last.parameters(), lr=0.5), epochs=3, progress=False)
+    for a, p in zip(frozen, first.parameters()):
+        np.testing.assert_array_equal(a, p.data)
+
+
+# -- progress bars: tqdm.auto, no warning without ipywidgets, one note without tqdm ---------------------------------
+def test_without_tqdm_training_goes_on_with_one_note_per_process(monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    import nn.train
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm -> ModuleNotFoundError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(nn.train, "_said_no_tqdm", False)
+    model = MLP(2, [1], engine="tensor", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            hist = fit(model, X_XOR, Y_XOR, epochs=2, progress=True)
+            assert hist.epochs == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "tqdm" in lines[0] and 'pip install -e ".[' in lines[0], lines
+
+
+def test_progress_bar_under_a_jupyter_kernel_without_ipywidgets_gives_no_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nbformat = require_module("nbformat", "test")
+    nbclient = require_module("nbclient", "test")
+    require_module("ipykernel", "test")
+    from test_notebooks import _kernel_environment
+
+    _kernel_environment(tmp_path, monkeypatch)
+    code = ("import warnings, numpy as np\nwarnings.simplefilter('always')\nimport nn\n"
+            "model = nn.MLP(2, [1], engine='tensor', seed=0)\n"
+            "hist = nn.fit(model, np.eye(2), np.array([0.0, 1.0]), epochs=3, progress=True)\n"
+            "print('epochs', hist.epochs)")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+                            ).execute()
+    outputs = nb.cells[0].outputs
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    stderr = "".join(o.get("text", "") for o in outputs if o.output_type == "stream" and o.name == "stderr")
+    assert "epochs 3" in text
+    assert "Warning" not in stderr and "IProgress" not in stderr, stderr
