@@ -133,3 +133,17 @@ def test_example_malformed_csv_exits_2_without_traceback(tmp_path: Path) -> None
     assert "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr and "line 3" in proc.stderr and "pixel100" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_without_tqdm_the_digits_train_without_a_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("mlxtend")
+    import nn.train
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(nn.train, "_said_no_tqdm", False)
+    res = train_digits(max_samples=200, out_dir=tmp_path, **{**QUICK, "progress": True})
+    assert len(res.loss_curve) == 2
+    err = capsys.readouterr().err
+    assert err.count("tqdm") >= 1 and len(err.strip().splitlines()) == 1, err
