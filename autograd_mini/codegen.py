@@ -49,6 +49,7 @@ def _nc(r: Any) -> Any:
     return r
 
 
+_TERMS_PER_LINE = 32
 _LITERAL_TYPES = (int, float, bool, str, type(None))
 
 
@@ -151,6 +152,7 @@ class _Writer:
         self.ns: dict[str, Any] = {"np": np, "_fl": _fl, "_nc": _nc, "_asarray": np.asarray}
         self.head: list[str] = []
         self.bound: dict[int, str] = {}
+        self.grad_vars: set[str] = set()
         self.fwd: list[str] = []
         self.bwd: list[str] = []
 
@@ -232,21 +234,42 @@ class _Writer:
 
     # -- backward --------------------------------------------------------------------------------------------
     def backward(self) -> dict[Node, str]:
+        """Emit one statement per gradient: dL/dp = the sum of its contributions, in the interpreter's order.
+
+        A node's contributions are all known when the reverse pass reaches it (its consumers come first), so
+        its gradient is written once, as ``t1 + t2 + ...``: the same left-to-right sums as the interpreter's
+        ``prev + gi``, with each term evaluated from the same final values.
+        """
         root = self.outputs[0]
         order = toposort([root])
         needed = _needed(order, self.wrt)
-        counts = _contribution_counts(order, needed)
         gnames: dict[Node, str] = {root: self.grad_name(root)}
         seed = "1.0" if self.scalar else f"np.ones_like({self.names[root]})"
         self.bwd.append(f"{gnames[root]} = {seed}")
+        self.grad_vars.add(gnames[root])
         grads: dict[Node, Any] = {root: 1.0 if self.scalar else np.ones_like(root.data)}
+        pending: dict[Node, list[str]] = {}
         for node in reversed(order):
-            if node.op is None or node not in grads or node not in needed:
+            if node in pending:
+                self.emit(node, pending.pop(node), gnames)
+            if node.op is None or node not in gnames or node not in needed:
                 continue
             for i, p in enumerate(node._parents):
                 if p in needed:
-                    self.edge(node, i, p, grads, gnames, counts)
+                    pending.setdefault(p, []).append(self.edge(node, i, p, grads, gnames[node]))
+        for node, terms in pending.items():  # leaves: nothing downstream reads their gradients
+            self.emit(node, terms, gnames)
         return gnames
+
+    def emit(self, node: Node, terms: list[str], gnames: dict[Node, str]) -> None:
+        if len(terms) == 1 and terms[0] in self.grad_vars and not node.label:
+            gnames[node] = terms[0]  # the same gradient passes through unchanged: no new name
+            return
+        name = gnames[node] = self.grad_name(node)
+        self.grad_vars.add(name)
+        for k in range(0, len(terms), _TERMS_PER_LINE):  # long sums in chunks (the compiler nests each sum)
+            chunk = " + ".join(terms[k:k + _TERMS_PER_LINE])
+            self.bwd.append(f"{name} = {chunk}" if k == 0 else f"{name} = {name} + {chunk}")
 
     def grad_name(self, node: Node) -> str:
         name = self.names[node]
@@ -254,27 +277,18 @@ class _Writer:
             return self.fresh("s" + name[1:])
         return self.fresh("d" + name)
 
-    def edge(self, node: Node, i: int, p: Node, grads: dict[Node, Any], gnames: dict[Node, str],
-             counts: dict[Node, int]) -> None:
-        op = node.op
-        assert op is not None
-        gi = _trace_vjp(node, i, grads[node])
-        expr = self.vjp_expr(node, i, gnames[node])
-        if node._broadcasts:
+    def edge(self, node: Node, i: int, p: Node, grads: dict[Node, Any], g: str) -> str:
+        """The term input ``i`` of ``node`` contributes to ``p``'s gradient (summed back where the pass did)."""
+        expr = self.vjp_expr(node, i, g)
+        if node._broadcasts:  # learn from the traced pass whether (and how) the engine reduced this gradient
+            gi = _trace_vjp(node, i, grads[node])
             pd = p.data
             if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
                 gi = type(node)._reduce_to(gi, p)
                 expr = f"_reduce_to({expr}, {self.like(p)})"
-        prev = grads.get(p)
-        grads[p] = gi if prev is None else prev + gi
-        if prev is None:
-            if expr == gnames[node] and counts[p] == 1 and not p.label:
-                gnames[p] = expr  # the same gradient passes through unchanged: no new name
-                return
-            gnames[p] = self.grad_name(p)
-            self.bwd.append(f"{gnames[p]} = {expr}")
-        else:
-            self.bwd.append(f"{gnames[p]} = {gnames[p]} + {expr}")
+            prev = grads.get(p)
+            grads[p] = gi if prev is None else prev + gi
+        return expr
 
     def like(self, p: Node) -> str:
         """A stand-in with ``p``'s shape and dtype, for the engine's ``_reduce_to`` (no memory of its own)."""
@@ -287,11 +301,11 @@ class _Writer:
     def vjp_expr(self, node: Node, i: int, g: str) -> str:
         op = node.op
         assert op is not None
+        if op.name == "lincomb":
+            return g if i == 0 else f"{g} * {self.names[node._parents[i + 1 if i % 2 == 1 else i - 1]]}"
         args = [self.names[p] for p in node._parents]
         out = self.names[node]
         key = (op.name, i)
-        if op.name == "lincomb":
-            return g if i == 0 else f"{g} * {args[i + 1] if i % 2 == 1 else args[i - 1]}"
         if not node._params:
             if key in _VJP_COMMON:
                 return _VJP_COMMON[key].format(*args, g=g, out=out)
@@ -347,16 +361,6 @@ def _needed(order: Sequence[Node], wrt: Sequence[Node]) -> set[Node]:
         if any(p in needed for p in node._parents):
             needed.add(node)
     return needed
-
-
-def _contribution_counts(order: Sequence[Node], needed: set[Node]) -> dict[Node, int]:
-    counts: dict[Node, int] = {}
-    for node in order:
-        if node in needed:
-            for p in node._parents:
-                if p in needed:
-                    counts[p] = counts.get(p, 0) + 1
-    return counts
 
 
 def _check_graph(outputs: list[Node], arguments: list[Node]) -> None:
