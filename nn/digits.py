@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 import autograd_mini as ag
 
 from ._extras import require
+from .checks import positive_int
 from .datasets import (
     load_builtin_digits,
     read_kaggle_csv,
@@ -123,12 +124,6 @@ class DigitsResult:
 # --------------------------------------------------------------------------------------------------------
 # Validation and data
 # --------------------------------------------------------------------------------------------------------
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _blas_threads(n: int | None) -> contextlib.AbstractContextManager[Any]:
@@ -442,9 +437,9 @@ def _check_options(**kw: Any) -> _Options:
     hidden = kw["hidden"]
     if isinstance(hidden, (int, np.integer)) or not isinstance(hidden, Sequence):
         raise ValueError(f"hidden must be a sequence of layer sizes, e.g. (128, 64), got {hidden!r}")
-    kw["hidden"] = [_positive_int(f"hidden[{k}]", h) for k, h in enumerate(hidden)]
-    kw["epochs"] = _positive_int("epochs", kw["epochs"])
-    kw["batch_size"] = _positive_int("batch_size", kw["batch_size"])
+    kw["hidden"] = [positive_int(f"hidden[{k}]", h) for k, h in enumerate(hidden)]
+    kw["epochs"] = positive_int("epochs", kw["epochs"])
+    kw["batch_size"] = positive_int("batch_size", kw["batch_size"])
     eta = kw["eta"]
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not (math.isfinite(eta) and eta > 0):
         raise ValueError(f"eta must be a positive number, got {eta!r}")
@@ -452,9 +447,9 @@ def _check_options(**kw: Any) -> _Options:
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {fraction!r}")
     if kw["blas_threads"] is not None:
-        kw["blas_threads"] = _positive_int("blas_threads", kw["blas_threads"])
+        kw["blas_threads"] = positive_int("blas_threads", kw["blas_threads"])
     if kw["max_samples"] is not None:
-        kw["max_samples"] = _positive_int("max_samples", kw["max_samples"])
+        kw["max_samples"] = positive_int("max_samples", kw["max_samples"])
         if kw["max_samples"] < 2 * N_CLASSES:
             raise ValueError(f"max_samples must be at least {2 * N_CLASSES}, got {kw['max_samples']}")
     kw["out_dir"] = check_writable_directory(kw["out_dir"], "out_dir")

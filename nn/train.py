@@ -34,6 +34,7 @@ import autograd_mini as ag
 from autograd_mini import Tensor, Value
 
 from ._extras import require
+from .checks import positive_int
 from .losses import get_loss
 from .module import TENSOR, VALUE
 from .optim import SGD, Adam, Optimizer, grad_norm
@@ -252,11 +253,9 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[..., Any] = "mse",
 
 # -- fit's steps ------------------------------------------------------------------------------------------------
 def _check_arguments(epochs: Any, batch_size: Any, theta: Any, reduction: Any) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-                                   or batch_size < 1):
-        raise ValueError(f"fit: batch_size must be a positive integer or None (full batch), got {batch_size!r}")
+    positive_int("fit: epochs", epochs)
+    if batch_size is not None:
+        positive_int("fit: batch_size (or None for the full batch)", batch_size)
     if theta is not None and not (isinstance(theta, (int, float, np.number)) and theta > 0 and math.isfinite(theta)):
         raise ValueError(f"fit: theta must be a positive number or None, got {theta!r}")
     if reduction not in ("mean", "sum"):
