@@ -197,16 +197,19 @@ def _random_problem(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
 def cmd_check(args: argparse.Namespace) -> int:
     """``autograd-mini check``."""
     try:
+        eta = None
         if args.layers:
             model, X, Y, what = _random_problem(args)
             loss, convention = args.loss, args.convention or "row"
         else:
             name = args.network or "worked"
             example = NETWORKS[name].build(args.engine)
-            model, X, Y = example.model, example.x, example.y
+            model, X, Y, eta = example.model, example.x, example.y, example.eta
             loss, convention = example.loss, args.convention or example.convention
             what = f"{NETWORKS[name].description} ({example.source})"
         print(f"checking {what}")
+        if args.explain:
+            return _explain(model, X, Y, loss, eta, args)
         result = report.compare(model, X, Y, loss=loss, reduction=args.reduction, convention=convention,
                                 rtol=args.rtol, atol=args.atol)
     except ValueError as exc:
@@ -214,6 +217,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     print(result.table(verbose=args.verbose))
     return 0 if result.passed else 1
+
+
+def _explain(model: Any, X: Any, Y: Any, loss: str, eta: float | None, args: argparse.Namespace) -> int:
+    """``check --explain``: the engine's derivation beside the document's (nn.explain.beside_document)."""
+    from .explain import beside_document
+
+    text = beside_document(model, X, Y, loss=loss, eta=eta, reduction=args.reduction, detail=args.verbose)
+    print(text)
+    return 1 if " ≠ " in text else 0
 
 
 # == digits ===================================================================================================
@@ -331,6 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rtol", type=float, default=1e-9, help="relative tolerance")
     check.add_argument("--atol", type=float, default=1e-12, help="absolute tolerance")
     check.add_argument("--verbose", action="store_true", help="print both sides' full matrices")
+    check.add_argument("--explain", action="store_true",
+                       help="print the engine's derivation (s^k, dL/dW^k, dL/db^k, the updated weights) beside the "
+                            "document's hand derivation (doc 000's row form); with --verbose also every step of the "
+                            "engine's reverse pass")
     check.set_defaults(func=cmd_check)
 
     digits = sub.add_parser(

@@ -136,7 +136,8 @@ def explain_step(model: MLP, x: Any, y: Any, loss: str | Callable[..., Any] = "s
     y_arr = np.atleast_2d(np.asarray(y, dtype=np.float64))
     if model.engine == VALUE:
         if x_arr.shape[0] != 1:
-            raise ValueError(f"explain_step: the value engine explains one sample, got {x_arr.shape[0]}")
+            raise ValueError(f"explain_step: the value engine explains one sample at a time, got {x_arr.shape[0]} "
+                             "(use the tensor engine for a batch)")
         out = model(list(x_arr[0]))
         outs = out if isinstance(out, list) else [out]
         L = loss_fn(outs, list(y_arr[0]))
@@ -157,3 +158,47 @@ def explain_step(model: MLP, x: Any, y: Any, loss: str | Callable[..., Any] = "s
 
 
 __all__ = ["LayerStep", "NetworkExplanation", "explain_step"]
+
+
+def _one_line(x: Any) -> str:
+    a = np.asarray(x, dtype=np.float64)
+    with np.printoptions(precision=6, suppress=True, threshold=12, edgeitems=2, floatmode="maxprec"):
+        return " ".join(np.array2string(a, separator=" ").split())
+
+
+def beside_document(model: MLP, x: Any, y: Any, loss: str = "squared_error", eta: float | None = None,
+                    reduction: str = "sum", detail: bool = False) -> str:
+    """The engine's derivation (:func:`explain_step`) beside the document's hand derivation (doc 000's row form,
+    :func:`nn.closed_form.backprop_row`: eqs. 24 and 33 for s^k, 17-19 for the gradients, 48-51 for the
+    update), one quantity per line, output layer first, each with ``=`` when the two agree to 1e-12."""
+    from . import closed_form as cf
+
+    ex = explain_step(model, x, y, loss, eta, reduction)
+    Ws, bs = [layer.W for layer in model.layers], [layer.b for layer in model.layers]
+    doc = cf.backprop_row(Ws, bs, [layer.activation for layer in model.layers], x, y, loss=loss,
+                          reduction=reduction)
+    new = cf.sgd_update_row(Ws, bs, doc, eta) if eta is not None else None
+    rows: list[tuple[str, Any, Any]] = [("L", doc.loss, ex.loss)]
+    for step in ex.layers:
+        k = step.k
+        rows += [(f"s^{k} = ∂L/∂n^{k}", doc.s[k - 1], step.s), (f"∂L/∂W^{k}", doc.dW[k - 1], step.dW),
+                 (f"∂L/∂b^{k}", doc.db[k - 1], step.db)]
+        if new is not None:
+            rows += [(f"W^{k} after the step", new[0][k - 1], step.W_new), (f"b^{k} after the step", new[1][k - 1],
+                                                                              step.b_new)]
+    cells = [(name, _one_line(d), _one_line(e), bool(np.allclose(d, e, rtol=1e-12, atol=1e-12)))
+             for name, d, e in rows]
+    w0 = max(len(c[0]) for c in cells)
+    w1 = max(len("document (by hand)"), *(len(c[1]) for c in cells))
+    lines = [f"{'':<{w0}}  {'document (by hand)':<{w1}}    engine (reverse pass)"]
+    if w0 + 2 * w1 > 110:  # too wide for one line per quantity: each side on its own line
+        lines = [f"{name}\n    document (by hand):    {d}\n  {'=' if same else '≠'} engine (reverse pass): {e}"
+                 for name, d, e, same in cells]
+    else:
+        lines += [f"{name:<{w0}}  {d:<{w1}}  {'=' if same else '≠'} {e}" for name, d, e, same in cells]
+    if detail:
+        lines += ["", str(ex.engine)]
+    return "\n".join(lines)
+
+
+__all__ += ["beside_document"]

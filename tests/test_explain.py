@@ -101,3 +101,58 @@ def test_value_engine_groups_the_engine_steps_by_layer() -> None:
     names1 = {s.name for s in ex.layers[1].steps}
     assert names2 == {"n^2_1"} and names1 == {"n^1_1", "n^1_2", "a^1_1", "a^1_2"}
     assert "lincomb(b^1_1, w^1_11" in ex.text(detail=True)
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_cli_check_explain_prints_the_engine_beside_the_document(engine: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from nn import cli
+
+    assert cli.main(["check", "worked", "--explain", "--engine", engine]) == 0
+    out = capsys.readouterr().out
+    assert "document (by hand)" in out and "engine (reverse pass)" in out
+    rows = {line.split("  ")[0]: " ".join(line.split()) for line in out.splitlines()}
+    assert rows["s^2 = ∂L/∂n^2"].endswith("[[8.]] = [[8.]]")  # eq. 45
+    assert rows["s^1 = ∂L/∂n^1"].endswith("[[8. 8.]] = [[8. 8.]]")  # eq. 47
+    assert "= [[0.2 0.2] [0.2 0.2]]" in rows["W^1 after the step"]  # eq. 48
+    assert "= [-0.8 -0.8]" in rows["b^1 after the step"]  # eq. 49
+    assert "= [[-0.6] [-0.6]]" in rows["W^2 after the step"]  # eq. 50
+    assert "= [-0.8]" in rows["b^2 after the step"]  # eq. 51
+    assert "≠" not in out
+
+
+def test_cli_check_explain_verbose_lists_the_engine_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    from nn import cli
+
+    assert cli.main(["check", "doc002", "--explain", "--engine", "tensor", "--verbose"]) == 0
+    out = capsys.readouterr().out
+    assert "0.298371" in out  # doc 002 prints L = 0.2984
+    assert "∂σ(x)/∂x = σ(x)(1 − σ(x))" in out and "Reverse pass from" in out
+
+
+def test_beside_document_flags_a_disagreement(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from nn import closed_form
+    from nn.explain import beside_document
+
+    model, x, y, eta = doc000_worked_example("tensor")
+    assert "≠" not in beside_document(model, x, y, "squared_error", eta)
+    true_backprop = closed_form.backprop_row
+
+    def slipped(*args: object, **kwargs: object) -> object:  # a hand derivation that forgot the factor 2
+        r = true_backprop(*args, **kwargs)  # type: ignore[arg-type]
+        return dataclasses.replace(r, s=[s_k / 2 for s_k in r.s])
+
+    monkeypatch.setattr(closed_form, "backprop_row", slipped)
+    text = beside_document(model, x, y, "squared_error", eta)
+    rows = {line.split("  ")[0]: line for line in text.splitlines()}
+    assert "≠" in rows["s^2 = ∂L/∂n^2"] and "≠" in rows["s^1 = ∂L/∂n^1"]
+    assert "≠" not in rows["L"]
+
+
+def test_cli_check_explain_value_engine_batch_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from nn import cli
+
+    assert cli.main(["check", "--layers", "3,4,2", "--explain"]) == 2
+    assert "one sample at a time" in capsys.readouterr().err
