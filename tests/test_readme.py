@@ -121,6 +121,25 @@ def test_setup_parser_refuses_a_readme_without_the_block() -> None:
     assert parser.setup_commands("## Set-up\n```bash\n# comment\na\n\nb\n```\n## Next\n```bash\nc\n```\n") == ["a", "b"]
 
 
+def test_shadowing_note_quotes_the_real_error(tmp_path: Path) -> None:
+    """README's note: a local nn.py hides the package; the error it quotes is the one Python gives."""
+    import os
+    import subprocess
+    import sys
+
+    text = README.read_text(encoding="utf-8")
+    (tmp_path / "nn.py").write_text("# the user's own file\n")
+    env = {**os.environ, "PYTHONPATH": str(README.parent)}
+    script = subprocess.run([sys.executable, "-c", "import nn; nn.MLP(2, [1])"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    quoted = script.stderr.strip().splitlines()[-1]
+    assert quoted == "AttributeError: module 'nn' has no attribute 'MLP'" and f"`{quoted}`" in text
+    cli = subprocess.run([sys.executable, "-m", "autograd_mini", "demo", "--out", str(tmp_path / "out")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert cli.returncode != 0
+    assert f"`{cli.stderr.strip().splitlines()[-1]}`" in text
+
+
 def run_block(code: str) -> str:
     """The stdout of one python block, run in a fresh namespace."""
     buffer = io.StringIO()
