@@ -134,10 +134,11 @@ def test_shadowing_note_quotes_the_real_error(tmp_path: Path) -> None:
                             capture_output=True, text=True)
     quoted = script.stderr.strip().splitlines()[-1]
     assert quoted == "AttributeError: module 'nn' has no attribute 'MLP'" and f"`{quoted}`" in text
-    cli = subprocess.run([sys.executable, "-m", "autograd_mini", "demo", "--out", str(tmp_path / "out")],
+    (tmp_path / "nn.py").write_text("print('the local nn.py ran')\n")
+    cli = subprocess.run([sys.executable, "-m", "nn", "demo", "--out", str(tmp_path / "out")],
                          cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert cli.returncode != 0
-    assert f"`{cli.stderr.strip().splitlines()[-1]}`" in text
+    assert (cli.returncode, cli.stdout, cli.stderr) == (0, "the local nn.py ran\n", "")
+    assert "`python -m nn demo` run from that folder runs your\n`nn.py` instead of the demo, without any error" in text
 
 
 def run_block(code: str) -> str:
