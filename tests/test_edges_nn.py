@@ -721,3 +721,120 @@ def test_distribution_losses_refuse_ragged_rows_and_3d_outputs() -> None:
             loss("abc", 0)
     with pytest.raises(ValueError, match="unknown loss"):
         nn.get_loss(["mse"])  # type: ignore[arg-type]
+
+
+def test_closed_form_get_activation_edges() -> None:
+    assert cf.get_activation("leaky_relu", 0.01) == cf.ACTIVATIONS["leaky_relu"]  # the default: the table's pair
+    f, fp = cf.get_activation("leaky_relu", 0.2)
+    np.testing.assert_array_equal(f(np.array([-1.0, 2.0])), [-0.2, 2.0])
+    np.testing.assert_array_equal(fp(np.array([-1.0, 0.0, 2.0])), [0.2, 0.2, 1.0])
+    assert cf.get_activation("relu", 0.2) == cf.ACTIVATIONS["relu"]  # leaky_alpha only changes leaky ReLU
+    for bad in (None, ["relu"], "ReLU", ""):
+        with pytest.raises(ValueError, match="unknown activation"):
+            cf.get_activation(bad)  # type: ignore[arg-type]
+
+
+def test_closed_form_bias_and_weight_shapes_per_layout() -> None:
+    X, Y = np.array([[1.0, 2.0]]), np.array([[0.5]])
+    W, W_col = np.array([[0.1], [0.2]]), np.array([[0.1, 0.2]])
+    for b in (np.array([0.3]), np.array([[0.3]])):
+        r = cf.backprop_row([W], [b], ["linear"], X, Y)
+        assert r.db[0].shape == b.shape  # dL/db keeps the shape b was given in
+        c = cf.backprop_column(
+            [W_col], [b.reshape(-1, 1) if b.ndim == 2 else b], ["linear"], X.T, Y.T, loss="squared_error"
+        )
+        np.testing.assert_allclose(c.dW[0], r.dW[0].T, rtol=1e-15)
+    W2 = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"b\^1 has shape \(3, 1\), expected \(1, 3\) or \(3,\)"):
+        cf.backprop_row([W2], [np.zeros((3, 1))], ["linear"], X, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=r"b\^\[1\] has shape \(1, 2\), expected \(2, 1\) or \(2,\)"):
+        cf.backprop_column([W2], [np.zeros((1, 2))], ["linear"], np.ones((3, 1)), np.zeros((2, 1)))
+    with pytest.raises(ValueError, match=r"b\^1 has shape \(1, 1, 3\)"):
+        cf.backprop_row([W2], [np.zeros((1, 1, 3))], ["linear"], X, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=r"W\^1 must be a matrix"):
+        cf.backprop_row([np.ones((2, 3, 1))], [np.zeros(3)], ["linear"], X, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=r"W\^\[2\] has shape \(1, 4\) but W\^\[1\] has shape \(3, 2\)"):
+        cf.forward_column(
+            [np.ones((3, 2)), np.ones((1, 4))], [np.zeros(3), np.zeros(1)], ["tanh", "linear"], np.ones(2)
+        )
+
+
+def test_closed_form_target_shapes_one_sample_and_one_output() -> None:
+    W, b = np.array([[0.5], [-0.25]]), np.array([0.1])
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 0.5]])
+    a = b + X @ W  # linear output, one unit
+    y = np.array([1.0, 0.0, 2.0])
+    r = cf.backprop_row([W], [b], ["linear"], X, y)  # a vector Y: one target per sample (one output unit)
+    np.testing.assert_allclose(r.loss, np.sum((y[:, None] - a) ** 2), rtol=1e-15)
+    r1 = cf.backprop_row([W], [b], ["linear"], X[0], 1.0)  # one sample (a vector X) and a scalar target
+    np.testing.assert_allclose(r1.loss, (1.0 - a[0, 0]) ** 2, rtol=1e-15)
+    W2, b2 = np.eye(2), np.zeros(2)
+    r2 = cf.backprop_row([W2], [b2], ["linear"], X[0], [0.0, 1.0])  # a vector Y: one sample's targets
+    np.testing.assert_allclose(r2.s[0], -2 * (np.array([[0.0, 1.0]]) - X[:1]), rtol=1e-15)
+    c = cf.backprop_column([W.T], [b], ["linear"], X.T, y, loss="squared_error")
+    np.testing.assert_allclose(c.loss, r.loss, rtol=1e-15)
+    c1 = cf.backprop_column([W.T], [b], ["linear"], X[0], 1.0, loss="squared_error")
+    np.testing.assert_allclose(c1.loss, r1.loss, rtol=1e-15)
+    c2 = cf.backprop_column([W2], [b2], ["linear"], X[0], [0.0, 1.0], loss="squared_error")
+    np.testing.assert_allclose(c2.delta[0], r2.s[0].T, rtol=1e-15)
+    with pytest.raises(ValueError, match=r"Y has shape \(2,\), expected \(3, 1\)"):
+        cf.backprop_row([W], [b], ["linear"], X, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"X has shape \(2, 2, 1\)"):
+        cf.backprop_row([W], [b], ["linear"], np.ones((2, 2, 1)), [1.0, 2.0])
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "half_squared_error", "mse", "cross_entropy", "log_loss"])
+def test_closed_form_losses_and_their_derivatives_against_closed_forms(loss: str) -> None:
+    a = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]])
+    y = np.array([[0.0, 1.0, 0.0], [0.5, 0.25, 0.25]])
+    per = {
+        "squared_error": ((y - a) ** 2).sum(axis=1),
+        "half_squared_error": 0.5 * ((y - a) ** 2).sum(axis=1),
+        "mse": ((y - a) ** 2).mean(axis=1),
+        "cross_entropy": -(y * np.log(a)).sum(axis=1),
+        "log_loss": -(y * np.log(a) + (1 - y) * np.log(1 - a)).sum(axis=1),
+    }[loss]
+    np.testing.assert_allclose(cf.loss_per_sample(loss, a, y), per, rtol=1e-14)
+    h = 1e-6
+    numeric = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        ap, am = a.copy(), a.copy()
+        ap[idx] += h
+        am[idx] -= h
+        numeric[idx] = (cf.loss_per_sample(loss, ap, y)[idx[0]] - cf.loss_per_sample(loss, am, y)[idx[0]]) / (2 * h)
+    np.testing.assert_allclose(cf.loss_derivative(loss, a, y), numeric, rtol=1e-7, atol=1e-9)
+    with pytest.raises(ValueError, match="unknown loss"):
+        cf.loss_per_sample("hinge", a, y)
+    with pytest.raises(ValueError, match="unknown loss"):
+        cf.loss_derivative("hinge", a, y)
+
+
+def test_closed_form_updates_leave_their_inputs_alone_and_keep_shapes() -> None:
+    W, b = np.array([[0.5, -0.5], [0.25, 1.0]]), np.array([[0.1, -0.1]])
+    X, Y = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    W0, b0 = W.copy(), b.copy()
+    r = cf.backprop_row([W], [b], ["sigmoid"], X, Y, reduction="mean")
+    new_W, new_b = cf.sgd_update_row([W], [b], r, eta=0.5)
+    np.testing.assert_array_equal(W, W0)
+    np.testing.assert_array_equal(b, b0)
+    np.testing.assert_allclose(new_W[0], W - 0.5 * r.dW[0], rtol=1e-15)
+    np.testing.assert_allclose(new_b[0], b - 0.5 * r.db[0], rtol=1e-15)
+    assert new_b[0].shape == (1, 2)
+    c = cf.backprop_column([W.T], [b.T], ["sigmoid"], X.T, Y.T, reduction="mean", loss="squared_error")
+    new_Wc, new_bc = cf.sgd_update_column([W.T], [b.T], c, alpha=0.5)
+    np.testing.assert_allclose(new_Wc[0], new_W[0].T, rtol=1e-14)
+    np.testing.assert_allclose(new_bc[0], new_b[0].T, rtol=1e-14)
+    # the mean is the sum over N = 2 samples
+    s = cf.backprop_row([W], [b], ["sigmoid"], X, Y, reduction="sum")
+    np.testing.assert_allclose(r.dW[0], s.dW[0] / 2, rtol=1e-15)
+    assert r.loss == pytest.approx(s.loss / 2, rel=1e-15)
+
+
+def test_doc004_checks_x_and_c_shapes() -> None:
+    w_H, w_O = np.ones((3, 2)), np.ones(3)
+    with pytest.raises(ValueError, match=r"X has shape \(4, 3\) and c has shape \(4,\)"):
+        cf.backprop_doc004_xor(w_H, w_O, np.ones((4, 3)), np.ones(4), eta=0.1)
+    with pytest.raises(ValueError, match=r"c has shape \(3,\)"):
+        cf.backprop_doc004_xor(w_H, w_O, np.ones((4, 2)), np.ones(3), eta=0.1)
+    r = cf.backprop_doc004_xor(w_H, w_O, np.ones(2), 1.0, eta=0.1)  # one example as vectors
+    assert r.y_R.shape == (1,) and r.x_tilde.tolist() == [[1.0, 1.0, 1.0]]

@@ -423,7 +423,10 @@ def run_file(target: str, only: set[int] | None, commit: str, out: Path) -> dict
     results: list[dict] = []
     try:
         _copy_tree(work)
-        by_line, base = _tests_by_line(work, target, tests)
+        if only is None:
+            by_line, base = _tests_by_line(work, target, tests)
+        else:  # re-running chosen mutants: no coverage pass, each runs the whole selection (file by file, -x)
+            by_line, base = {m.line: [] for m in mutants}, 200.0
         timeout = 3 * base + 20
         cwd, path = os.getcwd(), list(sys.path)
         _prepare_parent(work)
@@ -461,7 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("files", nargs="*", default=list(FILES), help=f"files to mutate (default: {', '.join(FILES)})")
     parser.add_argument("--list", action="store_true", help="list the mutants without running them")
-    parser.add_argument("--only", help="comma-separated mutant indices to run")
+    parser.add_argument(
+        "--only", help="comma-separated mutant indices to run again (each against the file's whole test selection)"
+    )
     args = parser.parse_args(argv)
     only = {int(k) for k in args.only.split(",")} if args.only else None
     for target in args.files:
