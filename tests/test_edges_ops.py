@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+from typing import Any
 
 import numpy as np
 import pytest
@@ -513,3 +514,39 @@ def test_anomaly_mode_checks_op_outputs_not_leaves() -> None:
         y = x.sqrt()  # sqrt(0) = 0 is finite; its gradient 1 / (2 sqrt 0) is not
         with pytest.raises(FloatingPointError, match="backward of op 'sqrt'"), np.errstate(divide="ignore"):
             y.backward()
+
+
+def test_table_helpers_on_raw_data_and_their_defaults() -> None:
+    # the helpers the rules are written with work on raw data (an ordinary backward) as on nodes
+    x = np.arange(6.0).reshape(2, 3)
+    total = ops_mod.sum_(x)  # defaults: every axis, no kept dimensions
+    assert np.shape(total) == () and total == 15.0
+    np.testing.assert_array_equal(ops_mod.sum_(x, (1,), True), [[3.0], [12.0]])
+    np.testing.assert_array_equal(ops_mod.matrix_transpose(x), x.T)
+    np.testing.assert_array_equal(ops_mod.reshape(x, (3, 2)), x.reshape(3, 2))
+    np.testing.assert_array_equal(ops_mod.where(x > 2, x, -x), np.where(x > 2, x, -x))
+    assert ops_mod.shape_of(Tensor(x)) == (2, 3) and ops_mod.shape_of(2.0) == ()
+    t = Tensor(x, requires_grad=True)
+    s = ops_mod.sum_(t)
+    assert isinstance(s, Tensor) and s.shape == () and s.op_name == "sum"
+    assert ops_mod.matrix_transpose(t).shape == (3, 2)
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+@pytest.mark.parametrize("x0", [0.0, 5e-324, 1e-308, 0.5])
+def test_pow_at_exponent_zero_with_create_graph_follows_the_documented_rule(engine: str, x0: float) -> None:
+    # ops.py: d(x^y)/dx = y x^(y-1), with the exponent y - 1 replaced by y where y == 0 and 1/x is not finite
+    # (x == 0 or subnormal): so d(x^0)/dx = 0 everywhere, and d/dy of that gradient is x^(y-1) (1 + y log x)
+    # = 1/x at y = 0 wherever 1/x is finite, x^0 = 1 where it is not.
+    def make(v: float) -> Any:
+        return Value(v) if engine == "value" else Tensor(v, requires_grad=True)
+
+    x, y = make(x0), make(0.0)
+    (gx,) = ag.grad(x**y, x, create_graph=True)
+    assert float(gx.data) == 0.0
+    (gxy,) = ag.grad(gx, y)
+    inv = 1.0 / x0 if x0 != 0.0 and np.isfinite(1.0 / x0) else None
+    assert float(np.asarray(gxy)) == (inv if inv is not None else 1.0)
+    first = make(x0)
+    (first**0.0).backward()
+    assert float(np.asarray(first.grad)) == 0.0
