@@ -72,6 +72,66 @@ _EQUIVALENT_LIST: list[tuple[str, str, str, str]] = [
         "False -> True",
         "copy=True only adds a copy of the update before it is subtracted: same values",
     ),
+    (
+        "autograd_mini/ops.py",
+        "x = np.add.reduce(x, axis=tuple(range(lead)) if lead > 1 else 0)",
+        "> -> >= (#0)",
+        "for lead == 1, axis (0,) and axis 0 reduce the same axis",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "x = np.add.reduce(x, axis=stretched, keepdims=True)",
+        "True -> False",
+        "the final np.reshape(x, shape) puts the reduced size-1 axes back",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "return x if np.shape(x) == shape else np.reshape(x, shape)",
+        "== -> != (#0)",
+        "after the two reductions x has the target's size, so reshaping or not gives the same values",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "picked = _log_softmax_forward(x, -1)[np.arange(x.shape[0]), labels]",
+        "drop unary -",
+        "the fused cross_entropy takes 2-D logits only (checked before), where axis 1 is axis -1",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "return (call(SOFTMAX, x, axis=-1) - onehot) * scale",
+        "drop unary -",
+        "the fused cross_entropy takes 2-D logits only (checked before), where axis 1 is axis -1",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "if type(x) is float and type(y) is float:",
+        "and -> or",
+        "the two operands are always of one kind (a Value's floats or a Tensor's arrays), never mixed",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "if type(x) is float and type(y) is float:",
+        "is -> is not (#0)",
+        "the float shortcut and the numpy path compute the same mask; the shortcut is only faster",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "return reshape(g, shape_of(g) + (1,)) @ reshape(y, (1, shape_of(y)[0]))",
+        "@ -> *",
+        "(..., m, 1) @ (1, n) is an outer product, which broadcasting * computes too",
+    ),
+    (
+        "autograd_mini/ops.py",
+        "return reshape(x, (shape_of(x)[0], 1)) @ reshape(g, shape_of(g)[:-1] + (1, shape_of(g)[-1]))",
+        "@ -> *",
+        "(n, 1) @ (..., 1, m) is an outer product, which broadcasting * computes too",
+    ),
+    (
+        "autograd_mini/ops.py",
+        'LEAKY_RELU = defop("leaky_relu", lambda x, alpha: np.where(x > 0, x, alpha * x),',
+        "> -> >= (#0)",
+        "at x == 0 both branches give 0 (x and alpha * x; -0.0 too)",
+    ),
 ]
 
 _BINOPS: dict[type, type] = {
