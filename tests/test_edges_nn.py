@@ -65,10 +65,14 @@ def test_adam_defaults_match_kingma_ba_and_torch() -> None:
         opt.step()
         topt.step()
     np.testing.assert_allclose(w.data, wt.detach().numpy(), rtol=1e-12, atol=1e-15)
-    # the first step moves each weight by about lr * sign(g) (the docstring's claim)
-    first = Adam([Tensor(w0.copy(), requires_grad=True)])
     np.testing.assert_allclose(_adam_reference(w0, grads), w.data, rtol=1e-12)
+    # the first step moves each weight by about lr * sign(g) (the docstring's claim): g = 3 w^2 > 0 here
+    v = Tensor(w0.copy(), requires_grad=True)
+    first = Adam([v])
     assert first.lr == 1e-3 and first.betas == (0.9, 0.999) and first.eps == 1e-8
+    (v * v * v).sum().backward()
+    first.step()
+    np.testing.assert_allclose(w0 - v.data, 1e-3 * np.sign(3 * w0**2), rtol=1e-7)
 
 
 def test_adam_with_weight_decay_and_betas_matches_torch_on_a_value() -> None:

@@ -85,7 +85,7 @@ def test_value_maximum_minimum_gradients(name: str, x: float, y: float) -> None:
 @pytest.mark.parametrize("name", ["max", "min"])
 def test_max_min_reductions_share_ties_equally_like_torch_amax(name: str) -> None:
     x = np.array([[1.0, 5.0, 5.0, 2.0], [7.0, 7.0, 7.0, 7.0], [-3.0, 0.0, -3.0, 9.0]])
-    # full reduction: the two... in torch, amax/amin split the gradient equally among the tied entries
+    # torch.amax / amin split the gradient equally among tied entries, for a full reduction and per axis
     full = _tensor_grads(lambda t: getattr(t, name)() * 2.0, x)[0]
     tfull = _torch_grads(lambda torch, t: getattr(torch, "a" + name)(t) * 2.0, x)[0]
     np.testing.assert_allclose(full, tfull, rtol=0, atol=1e-15)

@@ -14,13 +14,16 @@ directory, never in the working tree:
 
 Docstrings, annotations, f-strings and the arguments of ``raise`` (error messages) are not mutated.
 
-For each file, the tests in ``FILES`` are run once on the unchanged copy (they must pass), under coverage: a
-mutant on a line those tests never execute is *not covered* (it survives without being run). Every other mutant
-runs the selection with ``pytest -x`` in a process forked from one that has already imported numpy, pytest and
-hypothesis (derandomized by tests/conftest.py), so a mutant costs only its tests. A mutant is *killed* when a test
-fails (or errors, or exceeds the time limit), *survived* when all pass. Results go to ``out/mutation/FILE.json``
-and a summary line per file to stdout; mutants listed in ``EQUIVALENT`` (by file, line and description; each with
-its reason) are counted apart. Not part of CI: a full run takes about half an hour on 2 cores.
+For each file, the tests in ``FILES`` run once on the unchanged copy (they must pass) under coverage with one
+context per test, which gives, for each line, the tests that execute it. A mutant on a line no test executes is
+*not covered* (a survivor, not run); any other runs only the tests of its line (all of the file's tests for a line
+executed only at import, such as a default value), file by file with ``pytest -x``, in a process forked from one
+that has already imported numpy, pytest, hypothesis and torch (hypothesis is derandomized by tests/conftest.py).
+``--only`` skips the coverage pass and runs the chosen mutants against all of the file's tests. A mutant is
+*killed* when a test fails (or collection breaks, or the time limit passes), *survived* when all pass. Results go
+to ``out/mutation/FILE.json`` (rewritten after every mutant) and a summary line per file to stdout; the mutants in
+``EQUIVALENT`` (by file, the line's code and the change, each with its reason) are counted apart. Not part of CI;
+docs/MUTATION.md records the measured kill rates.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ _OPS_TESTS = [
     "tests/test_value.py",
     "tests/test_tensor.py",
     "tests/test_errors.py",
+    "tests/test_engine_guards.py",
+    "tests/test_compile.py",
     "tests/test_ops_gradients.py",
     "tests/test_higher_order.py",
     "tests/test_semantics.py",
@@ -88,7 +93,7 @@ _EQUIVALENT_LIST: list[tuple[str, str, str, str]] = [
         "autograd_mini/ops.py",
         "return x if np.shape(x) == shape else np.reshape(x, shape)",
         "== -> != (#0)",
-        "after the two reductions x has the target's size, so reshaping or not gives the same values",
+        "after the two reductions (keepdims=True) x already has the target shape: the reshape never changes anything",
     ),
     (
         "autograd_mini/ops.py",
@@ -451,6 +456,7 @@ def _summary(target: str, commit: str, results: list[dict], base: float, seconds
     return {
         "file": target,
         "commit": commit,
+        "blob": _blob(target),  # the file's git blob id: names the measured version even after a rebase
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "tool": "tools/mutate.py",
         "mutants": len(results),
@@ -514,6 +520,11 @@ def run_file(target: str, only: set[int] | None, commit: str, out: Path) -> dict
     return summary
 
 
+def _blob(target: str) -> str:
+    out = subprocess.run(["git", "hash-object", target], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip()[:10]
+
+
 def _commit() -> str:
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     dirty = subprocess.run(["git", "status", "--porcelain", "--", *FILES], cwd=ROOT, capture_output=True, text=True)
@@ -545,7 +556,8 @@ def main(argv: list[str] | None = None) -> int:
         out = OUT / (target.replace("/", "_") + (".partial" if only else "") + ".json")
         summary = run_file(target, only, commit, out)
         print(
-            f"{target} @ {commit}: {summary['mutants']} mutants, killed {summary['killed'] + summary['timeout']}, "
+            f"{target} @ {commit} (blob {summary['blob']}): {summary['mutants']} mutants, "
+            f"killed {summary['killed'] + summary['timeout']}, "
             f"survived {summary['survived']}, not covered {summary['not covered']}, "
             f"equivalent {summary['equivalent']}, errors {summary['error']}: "
             f"kill rate {summary['kill_rate_excluding_equivalent']}% excluding equivalent mutants "
