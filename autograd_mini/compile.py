@@ -114,16 +114,42 @@ def _raw_of(slot: _Slot, x: Any) -> Any:
     return data
 
 
-def _perturb(slot: _Slot, u: Any) -> tuple[Any, bool]:
-    """A different value of the same shape and dtype (and, for integers, the same set of values)."""
-    if slot.kind == "raw":
-        v = np.roll(u, 1, axis=0) if u.ndim else u
-        if np.array_equal(v, u):
-            v = u[::-1] if u.ndim else u
-        return v, not np.array_equal(v, u)
-    if slot.kind == "value":
-        return u * 1.25 + 0.375, True
-    return (u * 1.25 + 0.375).astype(u.dtype), True
+def _permuted(u: np.ndarray) -> np.ndarray:
+    """``u``'s elements in another order (same shape, dtype and set of values), or ``u`` if all are equal."""
+    flat = u.reshape(-1)
+    for v in (flat[::-1], np.roll(flat, 1)):
+        if not np.array_equal(v, flat):
+            return v.reshape(u.shape)
+    return u
+
+
+def _perturb(slots: list[_Slot], raws: dict[tuple[int, ...], Any], how: str
+             ) -> tuple[dict[tuple[int, ...], Any], dict[tuple[int, ...], bool]]:
+    """Other example inputs of the same shapes and dtypes, and which of them differ from ``raws``.
+
+    ``how="permute"``: each array's elements reordered, and each argument's numbers rotated among its Value
+    slots (the values stay in the loss's domain: labels, probabilities, +-1 targets). ``how="affine"``: every
+    float x becomes 1.25 x + 0.375 (catches what a permutation leaves unchanged, such as a sum)."""
+    out = dict(raws)
+    if how == "affine":
+        for s in slots:
+            if s.kind == "value":
+                out[s.path] = raws[s.path] * 1.25 + 0.375
+            elif s.kind == "tensor":
+                out[s.path] = (raws[s.path] * 1.25 + 0.375).astype(raws[s.path].dtype)
+    else:
+        groups: dict[int, list[_Slot]] = {}
+        for s in slots:
+            if s.kind == "value":
+                groups.setdefault(s.path[0], []).append(s)
+            else:
+                out[s.path] = _permuted(raws[s.path])
+        for group in groups.values():
+            values = [raws[s.path] for s in group]
+            for s, v in zip(group, values[-1:] + values[:-1]):
+                out[s.path] = v
+    moved = {s.path: not _same(out[s.path], raws[s.path]) for s in slots}
+    return out, moved
 
 
 def _build(x: Any, raws: dict[tuple[int, ...], Any], leaves: dict[tuple[int, ...], Any],
@@ -197,35 +223,47 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Binder:
-    """Finds, for a constant that changed between the traces, the input it was converted from."""
+    """Finds, for a constant of the trace, the input it was converted from (if any), using every trace.
 
-    def __init__(self, slots: list[_Slot], raws1: dict[tuple[int, ...], Any], raws2: dict[tuple[int, ...], Any],
-                 moved: dict[tuple[int, ...], bool], names: dict[tuple[int, ...], str]) -> None:
-        self.slots = slots
-        self.raws1, self.raws2, self.moved, self.names = raws1, raws2, moved, names
+    ``raws[k]`` are the raw inputs of trace k (trace 0 the examples). An input *matches* a constant when its
+    conversion equals the constant in every trace."""
 
-    def find(self, c1: Any, c2: Any, changed: bool) -> str | None:
-        for slot in self.slots:
-            if changed != self.moved[slot.path]:
-                continue
-            expr = self._match(slot, c1, c2)
-            if expr is not None:
-                return expr
-        return None
+    def __init__(self, slots: list[_Slot], raws: list[dict[tuple[int, ...], Any]],
+                 names: dict[tuple[int, ...], str]) -> None:
+        self.slots, self.raws, self.names = slots, raws, names
+        self.varies = {s.path: any(not _same(r[s.path], raws[0][s.path]) for r in raws[1:]) for s in slots}
 
-    def _match(self, slot: _Slot, c1: Any, c2: Any) -> str | None:
-        u1, u2 = self.raws1[slot.path], self.raws2[slot.path]
+    def bind(self, cs: list[Any], what: str) -> str | None:
+        """The expression computing the constant with values ``cs`` (one per trace), or None for a true
+        constant; TracingError when it follows the inputs in a way the program could not reproduce."""
+        varies = any(not _same(c, cs[0]) for c in cs[1:])
+        found = [(s, e) for s in self.slots if self.varies[s.path] == varies
+                 for e in [self._match(s, cs)] if e is not None]
+        if varies and not found:
+            raise TracingError(f"compile: {what} depends on the inputs outside the graph (through .data, numpy or "
+                               "Python arithmetic on traced data); the compiled program would freeze it")
+        if len({e for _, e in found}) > 1:
+            which = ", ".join(self.names[s.path] for s, _ in found)
+            raise TracingError(f"compile: {what} equals several inputs ({which}); cannot tell which it comes from: "
+                               "give example inputs with distinct values")
+        if found and not varies and found[0][0].kind != "raw":
+            raise TracingError(f"compile: {what} equals the input {self.names[found[0][0].path]}, which could not be "
+                               "varied to tell whether it comes from it: give example inputs with distinct values")
+        return found[0][1] if found else None
+
+    def _match(self, slot: _Slot, cs: list[Any]) -> str | None:
+        us = [r[slot.path] for r in self.raws]
         name = self.names[slot.path]
+        c1 = cs[0]
         if slot.kind == "value" or not isinstance(c1, np.ndarray):
-            ok = slot.kind == "value" and type(c1) is float and c1 == u1 and c2 == u2
+            ok = slot.kind == "value" and type(c1) is float and all(c == u for c, u in zip(cs, us))
             return name if ok else None
-        if u1.size != c1.size:
+        if us[0].size != c1.size:
             return None
-        conv1 = np.asarray(u1, dtype=c1.dtype).reshape(c1.shape)
-        conv2 = np.asarray(u2, dtype=c1.dtype).reshape(c1.shape)
-        if np.array_equal(conv1, c1) and np.array_equal(conv2, c2):
-            return f"_convert({name}, np.{c1.dtype.name}, {c1.shape!r})"
-        return None
+        for c, u in zip(cs, us):
+            if not np.array_equal(np.asarray(u, dtype=c1.dtype).reshape(c1.shape), c):
+                return None
+        return f"_convert({name}, np.{c1.dtype.name}, {c1.shape!r})"
 
 
 def _convert(u: Any, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -237,54 +275,46 @@ def _structure_error(detail: str) -> TracingError:
                         "compiled faithfully (does it branch on .data or on a value computed outside the engine?)")
 
 
-def _bind_one(binder: _Binder, a: Any, b: Any, what: str, bindings: dict[int, str]) -> None:
-    if _same(a, b):
-        expr = binder.find(a, b, changed=False)  # equal to an input that could not be perturbed
-    else:
-        expr = binder.find(a, b, changed=True)
-        if expr is None:
-            raise TracingError(f"compile: {what} depends on the inputs outside the graph (through .data, numpy or "
-                               "Python arithmetic on traced data); the compiled program would freeze it")
-    if expr is not None:
-        bindings[id(a)] = expr
-
-
-def _compare(t1: _Trace, t2: _Trace, binder: _Binder, persistent: set[int]) -> dict[int, str]:
-    """Check the traces have one structure; bind every constant or op parameter that follows the inputs."""
+def _check_structure(t1: _Trace, t2: _Trace, persistent: set[int]) -> None:
+    """The two traces record the same ops on the same positions; inputs and parameters keep their roles."""
     if len(t1.order) != len(t2.order) or len(t1.outputs) != len(t2.outputs):
         raise _structure_error(f"{len(t1.order)} nodes, then {len(t2.order)}")
-    pos2 = {n: k for k, n in enumerate(t2.order)}
     pos1 = {n: k for k, n in enumerate(t1.order)}
-    roles = ({id(v): p for p, v in t1.leaves.items()}, {id(v): p for p, v in t2.leaves.items()})
-    bindings: dict[int, str] = {}
+    pos2 = {n: k for k, n in enumerate(t2.order)}
+    roles1 = {id(v): p for p, v in t1.leaves.items()}
+    roles2 = {id(v): p for p, v in t2.leaves.items()}
     for n1, n2 in zip(t1.order, t2.order):
         if n1.op is not n2.op or [pos1[p] for p in n1._parents] != [pos2[p] for p in n2._parents]:
             raise _structure_error(f"node {pos1[n1]} is {n1.op_name or 'a leaf'}, then {n2.op_name or 'a leaf'}")
+        if n1.op is None and (roles1.get(id(n1)) != roles2.get(id(n2)) or (id(n1) in persistent) != (n1 is n2)):
+            raise _structure_error(f"leaf {pos1[n1]} changed role")
+        p1, p2 = n1._params or {}, n2._params or {}
+        for key, v1 in p1.items():
+            if not isinstance(v1, np.ndarray) and not _same(v1, p2[key]):
+                raise _structure_error(f"parameter {key} of op {n1.op_name} is {v1!r}, then {p2[key]!r}")
+
+
+def _bindings(traces: list[_Trace], binder: _Binder, persistent: set[int]) -> dict[int, str]:
+    """{id(constant leaf or array parameter of trace 0): the expression computing it from the inputs}."""
+    t1 = traces[0]
+    for t in traces[1:]:
+        _check_structure(t1, t, persistent)
+    inputs = {id(v) for v in t1.leaves.values()}
+    bindings: dict[int, str] = {}
+    for k, n1 in enumerate(t1.order):
+        ns = [t.order[k] for t in traces]
         if n1.op is None:
-            _compare_leaf(n1, n2, pos1[n1], roles, persistent, binder, bindings)
-        else:
-            _compare_params(n1, n2, binder, bindings)
+            if id(n1) not in inputs and id(n1) not in persistent:
+                expr = binder.bind([n.data for n in ns], f"the constant {n1.label or k}")
+                if expr is not None:
+                    bindings[id(n1)] = expr
+            continue
+        for key, v1 in (n1._params or {}).items():
+            if isinstance(v1, np.ndarray):
+                expr = binder.bind([(n._params or {})[key] for n in ns], f"the parameter {key} of op {n1.op_name}")
+                if expr is not None:
+                    bindings[id(v1)] = expr
     return bindings
-
-
-def _compare_leaf(n1: Node, n2: Node, pos: int, roles: tuple[dict[int, Any], dict[int, Any]], persistent: set[int],
-                  binder: _Binder, bindings: dict[int, str]) -> None:
-    if id(n1) in roles[0] or id(n1) in persistent:
-        if roles[0].get(id(n1)) != roles[1].get(id(n2)) or (id(n1) in persistent) != (n1 is n2):
-            raise _structure_error(f"leaf {pos} changed role")
-        return
-    _bind_one(binder, n1.data, n2.data, f"the constant {n1.label or pos}", bindings)
-    if id(n1.data) in bindings:
-        bindings[id(n1)] = bindings.pop(id(n1.data))
-
-
-def _compare_params(n1: Node, n2: Node, binder: _Binder, bindings: dict[int, str]) -> None:
-    p1, p2 = n1._params or {}, n2._params or {}
-    for key, v1 in p1.items():
-        if isinstance(v1, np.ndarray):
-            _bind_one(binder, v1, p2[key], f"the parameter {key} of op {n1.op_name}", bindings)
-        elif not _same(v1, p2[key]):
-            raise _structure_error(f"parameter {key} of op {n1.op_name} is {v1!r}, then {p2[key]!r}")
 
 
 # -- the compiled function ------------------------------------------------------------------------------------------
@@ -370,34 +400,28 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledFunction:  
         _slots(x, (k,), names[k], slots)
     by_path = {s.path: s for s in slots}
     raws1 = {s.path: _raw_of(s, _get(example_inputs, s.path)) for s in slots}
-    raws2: dict[tuple[int, ...], Any] = {}
-    moved: dict[tuple[int, ...], bool] = {}
-    for s in slots:
-        raws2[s.path], moved[s.path] = _perturb(s, raws1[s.path])
     t1 = _trace(fn, example_inputs, by_path, raws1)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        try:
-            t2 = _trace(fn, example_inputs, by_path, raws2)
-        except TracingError:
-            raise
-        except Exception as exc:
-            raise TracingError(f"compile: the function failed on perturbed inputs ({type(exc).__name__}: {exc}); "
-                               "its graph seems to depend on the input values") from exc
-    return _finish(fn, example_inputs, slots, t1, t2, raws1, raws2, moved)
+    others: list[tuple[_Trace, dict[tuple[int, ...], Any]]] = []
+    for how in ("permute", "affine"):
+        raws, moved = _perturb(slots, raws1, how)
+        if not any(moved.values()):
+            continue
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                others.append((_trace(fn, example_inputs, by_path, raws), raws))
+            except TracingError:
+                raise
+            except Exception as exc:
+                if how == "permute":  # the same values in another order: a failure means data-dependent code
+                    raise TracingError(f"compile: the function failed on the example inputs reordered "
+                                       f"({type(exc).__name__}: {exc}); its graph depends on the input values"
+                                       ) from exc
+                # scaled inputs may leave the loss's domain (labels, probabilities): that trace is skipped
+    return _finish(fn, example_inputs, slots, t1, others)
 
 
-def _finish(fn: Callable[..., Any], examples: Sequence[Any], slots: list[_Slot], t1: _Trace, t2: _Trace,
-            raws1: dict[tuple[int, ...], Any], raws2: dict[tuple[int, ...], Any],
-            moved: dict[tuple[int, ...], bool]) -> CompiledFunction:
-    root = t1.outputs[0]
-    if not root.requires_grad:
-        raise ValueError("compile: the loss (the first output) does not depend on anything that requires grad")
-    inputs1 = {id(v) for v in t1.leaves.values()}
-    t2_ids = {id(n) for n in t2.order}
-    persistent = [n for n in t1.order if n.op is None and id(n) not in inputs1 and id(n) in t2_ids]
-    node_slots = [s for s in slots if s.kind != "raw"]
-    raw_slots = [s for s in slots if s.kind == "raw"]
+def _argument_names(slots: list[_Slot], t1: _Trace) -> tuple[dict[tuple[int, ...], str], dict[Node, str]]:
     names: dict[tuple[int, ...], str] = {}
     node_names: dict[Node, str] = {}
     used: set[str] = set()
@@ -409,11 +433,27 @@ def _finish(fn: Callable[..., Any], examples: Sequence[Any], slots: list[_Slot],
         names[s.path] = base
         if s.path in t1.leaves:
             node_names[t1.leaves[s.path]] = base
-    binder = _Binder(slots, raws1, raws2, moved, names)
-    bindings = _compare(t1, t2, binder, {id(n) for n in persistent})
-    arguments = [t1.leaves[s.path] for s in node_slots if s.path in t1.leaves] + persistent
-    if len(arguments) != len(node_slots) + len(persistent):  # an input fn never used: keep its slot anyway
-        arguments = [t1.leaves[s.path] for s in node_slots] + persistent
+    return names, node_names
+
+
+def _finish(fn: Callable[..., Any], examples: Sequence[Any], slots: list[_Slot], t1: _Trace,
+            others: list[tuple[_Trace, dict[tuple[int, ...], Any]]]) -> CompiledFunction:
+    root = t1.outputs[0]
+    if not root.requires_grad:
+        raise ValueError("compile: the loss (the first output) does not depend on anything that requires grad")
+    inputs1 = {id(v) for v in t1.leaves.values()}
+    if not others:  # nothing could be varied: the leaves that require grad are the parameters
+        persistent = [n for n in t1.order if n.op is None and id(n) not in inputs1 and n.requires_grad]
+    else:
+        t2_ids = {id(n) for n in others[0][0].order}
+        persistent = [n for n in t1.order if n.op is None and id(n) not in inputs1 and id(n) in t2_ids]
+    node_slots = [s for s in slots if s.kind != "raw"]
+    raw_slots = [s for s in slots if s.kind == "raw"]
+    names, node_names = _argument_names(slots, t1)
+    raws1 = {s.path: _raw_of(s, _get(examples, s.path)) for s in slots}
+    binder = _Binder(slots, [raws1, *(r for _, r in others)], names)
+    bindings = _bindings([t1, *(t for t, _ in others)], binder, {id(n) for n in persistent})
+    arguments = [t1.leaves[s.path] for s in node_slots] + persistent
     params = [n for n in persistent if n.requires_grad]
     wrt = [t1.leaves[s.path] for s in node_slots if s.wants_grad] + params
     program = codegen(t1.outputs, arguments, wrt, names=node_names, bindings=bindings,

@@ -223,3 +223,45 @@ def test_input_gradients_for_inputs_that_require_grad() -> None:
     W.grad = None
     (gx,) = ag.grad(L, [new])
     assert _same(run.input_grads[0], gx)
+
+
+@pytest.mark.parametrize(("engine", "loss", "classes"), [("tensor", "cross_entropy", True), ("tensor", "mse", False),
+                                                         ("tensor", "hinge", False), ("value", "mse", False),
+                                                         ("value", "squared_error", False)])
+def test_fit_compiled_gives_the_same_weights_and_history(engine: str, loss: str, classes: bool) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    Y = rng.integers(0, 3, 30) if classes else (rng.choice([-1.0, 1.0], (30, 1)) if loss == "hinge"
+                                                 else rng.normal(size=(30, 2)))
+    width = 3 if classes else Y.shape[1]
+    runs = []
+    for compiled in (False, True):
+        model = nn.MLP(3, [5, width], engine=engine, seed=2)
+        history = nn.fit(model, X, Y, loss=loss, epochs=3, batch_size=8, seed=1, progress=False, compile=compiled)
+        runs.append((model, history))
+    (a, ha), (b, hb) = runs
+    assert all(_same(p.data, q.data) for p, q in zip(a.parameters(), b.parameters()))
+    assert ha.loss == hb.loss and ha.accuracy == hb.accuracy
+
+
+def test_fit_compiled_refuses_what_it_cannot_compile() -> None:
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(8, 3)), rng.choice([-1.0, 1.0], (8, 1))
+    model = nn.MLP(3, [4, 1], seed=2)  # the value engine's hinge reads the targets' numbers outside the graph
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ag.TracingError, match=r"fit\(compile=True\).*compile=False"):
+        nn.fit(model, X, Y, loss="hinge", epochs=1, batch_size=8, progress=False, compile=True)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_an_input_equal_to_several_constants_is_refused_not_guessed() -> None:
+    w = ag.Value(0.5)
+
+    def f(y: list[float]) -> Any:
+        total = w * 0.0
+        for v in y:
+            total = total + w * ag.Value(v.data, requires_grad=False)  # the target read outside the graph
+        return total
+
+    with pytest.raises(ag.TracingError, match="several inputs"):
+        ag.compile(f, [1.0, -1.0, 1.0, 1.0])
