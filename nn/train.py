@@ -90,6 +90,24 @@ class History:
         acc = f", final accuracy {self.accuracy[-1]:.4g}" if self.accuracy else ""
         return f"History({self.epochs} epochs, {self.n_updates} updates{last}{acc}, converged={self.converged})"
 
+    def plot(self, ax: Any = None) -> Any:
+        """Draw the training loss against the epoch (1, 2, ...) with matplotlib and, when recorded, the accuracy
+        on a second y axis at the right (its Axes is ``ax.figure.axes[-1]``). ``ax``: the matplotlib Axes to
+        draw on (default: a new figure). Returns the loss's Axes. Needs matplotlib (the ``examples`` extra)."""
+        if ax is None:
+            _, ax = require("matplotlib.pyplot", "History.plot()").subplots(figsize=(6, 4))
+        epochs = np.arange(1, self.epochs + 1)
+        ax.plot(epochs, self.loss, "o-" if self.epochs <= 50 else "-", color="tab:blue", label="loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("training loss", color="tab:blue")
+        ax.set_title(f"{self.epochs} epochs, final loss {self.loss[-1]:.4g}" if self.loss else "no epoch run")
+        if self.accuracy:
+            right = ax.twinx()
+            right.plot(epochs, self.accuracy, "--", color="tab:green", label="accuracy")
+            right.set_ylabel("training accuracy", color="tab:green")
+            right.set_ylim(0, 1.05)
+        return ax
+
 
 def model_engine(model: Any) -> str:
     """"value" if the model's parameters are Values, "tensor" if they are Tensors (TypeError if mixed/none)."""

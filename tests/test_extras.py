@@ -6,6 +6,7 @@ for the package and every one of its already imported submodules.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +95,21 @@ def _builtin_digits(source: str) -> Callable[[Path], Any]:
     return run
 
 
+def _history_plot() -> Any:
+    from nn.train import History
+
+    return History(loss=[1.0, 0.5], updates=[1, 1]).plot()
+
+
+def _examples_pyplot() -> Any:
+    spec = importlib.util.spec_from_file_location("_common", Path(__file__).resolve().parent.parent / "examples"
+                                                  / "_common.py")
+    assert spec is not None and spec.loader is not None
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    return common.pyplot()
+
+
 # A missing tqdm is not an error: fit (and the digit recognizer, which trains through it) goes on without a bar
 # after one note (tests/test_nn_train.py).
 CALL_SITES: dict[str, tuple[str, str, Callable[[Path], Any]]] = {
@@ -102,6 +118,8 @@ CALL_SITES: dict[str, tuple[str, str, Callable[[Path], Any]]] = {
     "built-in 8x8 digits": ("sklearn", "scikit-learn", _builtin_digits("sklearn8x8")),
     "digits sklearn comparison": ("sklearn", "scikit-learn", _digits(compare_sklearn=True)),
     "digits figures": ("matplotlib", "matplotlib", _digits()),
+    "History.plot": ("matplotlib", "matplotlib", lambda tmp_path: _history_plot()),
+    "examples' pictures": ("matplotlib", "matplotlib", lambda tmp_path: _examples_pyplot()),
 }
 
 

@@ -1,9 +1,11 @@
-"""Importing an optional package for ``nn.interop``, with a one-line message naming the extra to install."""
+"""Importing an optional package for ``nn.interop``, with a one-line message naming the extra to install
+(through nn/_extras.py's :func:`~nn._extras.require`, the one way nn imports an optional package)."""
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
+
+from .._extras import require as _require
 
 #: package -> the project's extra that installs it.
 EXTRAS = {"torch": "torch", "onnx": "onnx", "onnxruntime": "onnx"}
@@ -11,11 +13,4 @@ EXTRAS = {"torch": "torch", "onnx": "onnx", "onnxruntime": "onnx"}
 
 def require(package: str, what: str) -> ModuleType:
     """Import ``package`` or raise an ImportError saying which extra to install."""
-    try:
-        return importlib.import_module(package)
-    except ImportError:
-        extra = EXTRAS[package]
-        raise ImportError(
-            f'{what} needs {package}, which is not installed: pip install -e ".[{extra}]" '
-            f'(or pip install "autograd-mini[{extra}]")'
-        ) from None
+    return _require(package, what, extra=EXTRAS[package])
