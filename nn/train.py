@@ -39,7 +39,7 @@ from .losses import get_loss
 from .module import TENSOR, VALUE
 from .optim import SGD, Adam, Optimizer, grad_norm
 
-__all__ = ["History", "fit", "model_engine"]
+__all__ = ["ACTIVATION_RANGES", "History", "fit", "model_engine"]
 
 #: losses whose outputs are logits/scores compared with class labels; accuracy is reported for them.
 CLASSIFICATION_LOSSES = frozenset(
@@ -50,7 +50,7 @@ _DIRECT_LOSSES = frozenset(
     {"squared_error", "half_squared_error", "mse", "binary_cross_entropy", "symmetric_cross_entropy", "kl_divergence"}
 )
 #: the range of each bounded output activation (doc 000, eqs. 34-38; doc 001).
-_ACTIVATION_RANGE = {
+ACTIVATION_RANGES = {
     "sigmoid": (0.0, 1.0),
     "softmax": (0.0, 1.0),
     "hardlimit": (0.0, 1.0),
@@ -527,9 +527,9 @@ def _dummy_output(engine: str, n: int, width: int, dtype: Any) -> Any:
 
 def _check_output_range(model: Any, loss_name: str | None, y: np.ndarray) -> None:
     act = _output_activation(model)
-    if loss_name not in _DIRECT_LOSSES or act not in _ACTIVATION_RANGE:
+    if loss_name not in _DIRECT_LOSSES or act not in ACTIVATION_RANGES:
         return
-    lo, hi = _ACTIVATION_RANGE[act]
+    lo, hi = ACTIVATION_RANGES[act]
     if y.size and (y.min() < lo or y.max() > hi):
         raise ValueError(f"fit: targets must lie in [{lo:g}, {hi:g}], the range of the output layer's {act!r} "
                          f"activation; got values in [{y.min():g}, {y.max():g}]")

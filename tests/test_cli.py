@@ -214,3 +214,144 @@ def test_python_dash_m_nn() -> None:
 def test_console_script_entry_point_is_nn_cli() -> None:
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
     assert re.search(r'^autograd-mini = "nn\.cli:main"$', pyproject, re.MULTILINE)
+
+
+# -- issue 11.7: every bad option is one argparse-style line, exit status 2, before any work --------------------
+def run_status(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """cli.main's exit status, whether it returns it or argparse exits with it."""
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_usage_error(code: int, out: str, err: str, *words: str) -> None:
+    assert code == 2, (out, err)
+    assert "Traceback" not in err and out == ""
+    error_lines = [line for line in err.splitlines() if "error:" in line]
+    assert len(error_lines) == 1 and error_lines[0].startswith("autograd-mini "), err
+    for word in words:
+        assert word in error_lines[0], (word, err)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["demo", "--epochs", "0"], ["--epochs", "positive integer"]),
+    (["demo", "--lr", "nan"], ["--lr", "positive finite"]),
+    (["demo", "--lr", "0"], ["--lr"]),
+    (["demo", "--lr", "-inf"], ["--lr"]),
+    (["check", "--rtol", "nan"], ["--rtol"]),
+    (["check", "--rtol", "-1"], ["--rtol"]),
+    (["check", "--atol", "inf"], ["--atol"]),
+    (["check", "--layers", "3,4,2", "--samples", "0"], ["--samples"]),
+    (["digits", "--epochs", "0"], ["--epochs"]),
+    (["digits", "--eta", "nan"], ["--eta"]),
+    (["digits", "--batch-size", "-3"], ["--batch-size"]),
+])
+def test_bad_option_values_are_usage_errors(argv: list[str], words: list[str],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert_usage_error(*run_status(argv, capsys), *words)
+
+
+@pytest.mark.parametrize("loss, output", [("cross_entropy", "tanh"), ("cross_entropy", "linear"),
+                                          ("log_loss", "relu"), ("log_loss", "leaky_relu")])
+def test_check_refuses_a_log_loss_on_outputs_outside_0_1(loss: str, output: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_status(["check", "--layers", "3,4,2", "--loss", loss, "--output-activation", output],
+                                capsys)
+    assert_usage_error(code, out, err, "--loss", output, "logarithm")
+    assert "FAILED" not in out
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_check_accepts_a_log_loss_on_probabilities(output: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_status(["check", "--layers", "3,4,2", "--loss", "cross_entropy", "--output-activation",
+                               output], capsys)
+    assert code == 0 and "PASSED" in out
+
+
+def test_check_refuses_a_softmax_hidden_layer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert_usage_error(*run_status(["check", "--layers", "3,4,2", "--activation", "softmax"], capsys), "softmax")
+
+
+def _not_called(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the work started although an option was invalid")
+
+
+@pytest.mark.parametrize("command", ["demo", "graph", "digits"])
+def test_out_that_is_a_file_is_refused_before_any_work(command: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import nn.digits
+
+    monkeypatch.setattr(cli, "fit", _not_called)
+    monkeypatch.setattr(nn.digits, "train_digits", _not_called)
+    a_file = tmp_path / "a_file"
+    a_file.write_text("keep me")
+    out = str(a_file / "g.svg") if command == "graph" else str(a_file)
+    argv = [command, "xor", "--out", out] if command == "graph" else [command, "--out", out]
+    assert_usage_error(*run_status(argv, capsys), "--out", "a_file")
+    assert a_file.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("command", ["demo", "graph", "digits"])
+def test_out_in_an_unwritable_place_is_refused_before_any_work(command: str, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import nn.digits
+
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /proc, where nobody can create files")
+    monkeypatch.setattr(cli, "fit", _not_called)
+    monkeypatch.setattr(nn.digits, "train_digits", _not_called)
+    out = "/proc/autograd-mini-out" + ("/g.svg" if command == "graph" else "")
+    argv = [command, "xor", "--out", out] if command == "graph" else [command, "--out", out]
+    assert_usage_error(*run_status(argv, capsys), "--out", "cannot write")
+
+
+def test_graph_out_that_is_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pic.svg").mkdir()
+    assert_usage_error(*run_status(["graph", "worked", "--out", str(tmp_path / "pic.svg")], capsys), "folder")
+
+
+# -- issue 9: a first picture that teaches ------------------------------------------------------------------------
+GRAD = re.compile(r"grad (-?\d+\.\d+)")
+
+
+def _grads(svg: Path) -> list[float]:
+    return [float(g) for g in GRAD.findall(svg.read_text())]
+
+
+def test_demo_picture_shows_gradients_flowing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["demo", "--out", str(tmp_path), "--epochs", "50"], capsys)
+    assert code == 0
+    caption = out[out.index("== Gradients flowing"):]
+    assert "doc 004" in caption and "before training" in caption and "sensitivity s^k_j" in caption
+    loss = float(re.search(r"L = ([0-9.e+-]+)", caption).group(1))  # type: ignore[union-attr]
+    assert loss > 0.01
+    grads = _grads(tmp_path / "xor_graph.svg")
+    assert sum(g != 0 for g in grads) >= 12  # all 9 weights and biases, the activations, L
+    text = (tmp_path / "xor_graph.svg").read_text()
+    assert "before training" in text and "every gradient here" not in text
+
+
+@pytest.mark.parametrize("network", ["xor", "and", "or"])
+def test_hardlimit_graphs_say_why_every_gradient_is_zero(network: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["graph", network, "--out", str(tmp_path / "g.svg")], capsys)
+    assert code == 0
+    assert "every gradient here except dL/dL = 1 is 0" in out and "hardlimit" in out and "eq. 34" in out
+    assert all(g == 0 for g in _grads(tmp_path / "g.svg") if g != 1.0)
+    assert "every gradient here" in (tmp_path / "g.svg").read_text()  # the caption is in the picture
+
+
+def test_graph_default_sample_is_one_where_gradients_flow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nn.documents import doc004_xor_sigmoid
+
+    chosen = cli.default_sample(doc004_xor_sigmoid())
+    assert chosen != 0  # x = [0, 0] gives every first-layer weight a zero gradient
+    code, out, _ = run(["graph", "xor_sigmoid", "--textbook", "--sensitivity", "--out", str(tmp_path / "g.svg")],
+                       capsys)
+    assert code == 0 and f"sample {chosen}:" in out
+    zero_weights = [g for g in _grads(tmp_path / "g.svg") if g == 0]
+    assert zero_weights == []
