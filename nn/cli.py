@@ -190,8 +190,8 @@ def _why_zero(example: Example, largest: float) -> str:
                    if layer.activation not in report.DIFFERENTIABLE})
     reasons = []
     if flat:
-        reasons.append(f"the derivative of {' and '.join(flat)} is 0 wherever it exists (doc 000, eq. 34), so no gradient "
-                       f"flows back through it")
+        reasons.append(f"the derivative of {' and '.join(flat)} is 0 wherever it exists (doc 000, eq. 34), so no "
+                       f"gradient flows back through it")
     if largest == 0.0:
         reasons.append(f"this network gets all {len(example.x)} samples right (L = 0 on each)")
     return "; ".join(reasons)
