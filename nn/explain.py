@@ -26,8 +26,12 @@ from .module import VALUE
 def _arr(x: Any) -> str:
     a = np.asarray(x, dtype=np.float64)
     with np.printoptions(precision=6, suppress=True, threshold=40, edgeitems=3, floatmode="maxprec"):
-        text = np.array2string(a, separator=" ")
-    return text.replace("\n", "\n" + " " * 12) if a.ndim > 1 else text
+        return np.array2string(a, separator=" ")
+
+
+def _line(prefix: str, x: Any) -> str:
+    """``prefix`` then the array, its further rows aligned under the first."""
+    return prefix + _arr(x).replace("\n", "\n" + " " * len(prefix))
 
 
 @dataclass
@@ -46,12 +50,12 @@ class LayerStep:
         k = self.k
         s = self.s[0] if self.s.shape[0] == 1 else self.s
         lines = [f"Layer {k}:",
-                 f"  s^{k} = ∂L/∂n^{k} = {_arr(s)}",
-                 f"  ∂L/∂W^{k} = {_arr(self.dW)}",
-                 f"  ∂L/∂b^{k} = {_arr(self.db)}"]
+                 _line(f"  s^{k} = ∂L/∂n^{k} = ", s),
+                 _line(f"  ∂L/∂W^{k} = ", self.dW),
+                 _line(f"  ∂L/∂b^{k} = ", self.db)]
         if self.W_new is not None and self.b_new is not None:
-            lines += [f"  W^{k} ← W^{k} − η ∂L/∂W^{k} = {_arr(self.W_new)}",
-                      f"  b^{k} ← b^{k} − η ∂L/∂b^{k} = {_arr(self.b_new)}"]
+            lines += [_line(f"  W^{k} ← W^{k} − η ∂L/∂W^{k} = ", self.W_new),
+                      _line(f"  b^{k} ← b^{k} − η ∂L/∂b^{k} = ", self.b_new)]
         if detail:
             lines += ["    " + line for step in self.steps for line in step.text().split("\n")]
         return "\n".join(lines)
@@ -84,7 +88,7 @@ class NetworkExplanation:
 
     def text(self, detail: bool = False) -> str:
         eta = "" if self.eta is None else f", η = {self.eta:g}"
-        lines = [f"Forward: a^{len(self.layers)} = {_arr(self.output)}, L = {self.loss:.6g}{eta}",
+        lines = [_line(f"Forward: L = {self.loss:.6g}{eta}, a^{len(self.layers)} = ", self.output),
                  "Backward (output layer first):"]
         lines += [layer.text(detail) for layer in self.layers]
         return "\n".join(lines)
