@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._extras import require
+from .files import atomic_write
 
 __all__ = [
     "N_PIXELS",
@@ -319,15 +320,37 @@ def _open_text(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
             yield fh
 
 
+#: Longest line accepted, line ending included (a Kaggle row is about 3,000 characters): reading stops there,
+#: so input without line breaks (``/dev/zero``, a binary file) fails fast instead of filling memory.
+MAX_LINE_CHARS = 1 << 20
+
+
+def _capped_lines(fh: IO[str], path: str | os.PathLike[str]) -> Iterator[str]:
+    """The lines of ``fh``, each read with a length cap; a longer line is a DigitCSVError naming it."""
+    number = 0
+    while line := fh.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise DigitCSVError(path, number, f"line longer than {MAX_LINE_CHARS} characters (is this a CSV file?)")
+        yield line
+
+
 def _first_undecodable_line(path: str | os.PathLike[str]) -> int | None:
     """1-based number of the first line that is not valid UTF-8 (text is decoded in blocks, not lines)."""
     opener = gzip.open if os.fspath(path).endswith(".gz") else open
+    number = 1
     with opener(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
+        while raw := fh.readline(MAX_LINE_CHARS + 1):
+            complete = raw.endswith(b"\n")
+            if not complete and len(raw) > MAX_LINE_CHARS:
+                return number  # the text reader stops at this over-long line too
             try:
                 raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
+            except UnicodeDecodeError as e:
+                if complete or e.start < len(raw) - 3:  # not just a character cut by the length cap
+                    return number
+            if complete:
+                number += 1
     return None
 
 
@@ -455,7 +478,7 @@ def read_kaggle_csv(
     labels: list[int] = []
     header_line = 0
     with _open_text(path) as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(_capped_lines(fh, path))
         try:
             ncols = offset = 0
             for row in reader:
@@ -524,7 +547,7 @@ def write_kaggle_submission(path: str | os.PathLike[str], labels: ArrayLike) -> 
     from 1 in the order of ``test.csv``; lines end with ``\\n``.
 
     Args:
-        path: output file (overwritten).
+        path: output file (replaced atomically: a failed write leaves an existing file as it was).
         labels: 1-d integer predictions in 0..9 (integral floats such as ``3.0`` are accepted).
 
     Raises:
@@ -538,7 +561,7 @@ def write_kaggle_submission(path: str | os.PathLike[str], labels: ArrayLike) -> 
     if bad.size:
         i = int(bad[0])
         raise ValueError(f"labels[{i}] = {ints[i]} is outside the valid range 0..9")
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
         fh.write("ImageId,Label\n")
         fh.writelines(f"{i},{v}\n" for i, v in enumerate(ints.tolist(), start=1))
 

@@ -7,6 +7,7 @@ import gzip
 import itertools
 import pickle
 import sys
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -550,6 +551,35 @@ def test_non_utf8_file_is_a_digit_csv_error(tmp_path: Path) -> None:
     path = tmp_path / "train_latin1.csv"
     path.write_bytes((TRAIN_HEADER + "\n").encode() + b"1,\xff\xfe" + b",0" * 783 + b"\n")
     with pytest.raises(DigitCSVError, match="train_latin1.csv: line 2: not UTF-8"):
+        read_kaggle_csv(path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_input_without_line_breaks_fails_fast_with_bounded_memory() -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(DigitCSVError, match=r"^/dev/zero: line 1: line longer than 1048576 characters"):
+            read_kaggle_csv("/dev/zero")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, f"reading stopped only after {peak} bytes"
+
+
+def test_over_long_line_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path / "train.csv", [TRAIN_HEADER, _row(1, [0] * N_PIXELS), "1," + "0" * 1_100_000])
+    with pytest.raises(DigitCSVError, match=r"train\.csv: line 3: line longer than"):
+        read_kaggle_csv(path)
+    gz = tmp_path / "train.csv.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    with pytest.raises(DigitCSVError, match=r"train\.csv\.gz: line 3: line longer than"):
+        read_kaggle_csv(gz)
+
+
+def test_undecodable_bytes_on_an_over_long_line_name_that_line(tmp_path: Path) -> None:
+    path = tmp_path / "train.csv"
+    path.write_bytes((TRAIN_HEADER + "\n").encode() + b"\xff" * 2_000_000)
+    with pytest.raises(DigitCSVError, match=r"train\.csv: line 2: "):
         read_kaggle_csv(path)
 
 
