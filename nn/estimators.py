@@ -21,8 +21,11 @@ criterion, off by default).
 
 from __future__ import annotations
 
+import functools
+import importlib
 import inspect
 import sys
+import warnings
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,12 +40,30 @@ from .optim import SGD, Adam, Optimizer
 from .train import History
 from .train import fit as train_fit
 
-__all__ = ["MLPClassifier", "MLPRegressor", "NotFittedError"]
+__all__ = ["DataConversionWarning", "MLPClassifier", "MLPRegressor", "NotFittedError"]
 
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when ``predict`` & co. are called before ``fit`` (like scikit-learn's, a ValueError and an
-    AttributeError)."""
+    AttributeError). When scikit-learn is installed the error raised is also an instance of
+    ``sklearn.exceptions.NotFittedError``."""
+
+
+class DataConversionWarning(UserWarning):
+    """A column-vector y given where a 1-d array is expected (scikit-learn's warning; with scikit-learn
+    installed the warning issued is also an instance of ``sklearn.exceptions.DataConversionWarning``)."""
+
+
+@functools.cache
+def _with_sklearn(ours: type) -> type:
+    """``ours``, or, when scikit-learn is installed, a class deriving from it and from scikit-learn's class of
+    the same name in ``sklearn.exceptions`` (so both ``except`` clauses catch it). Imported only when an error
+    or warning is raised: nn never needs scikit-learn."""
+    try:
+        theirs = getattr(importlib.import_module("sklearn.exceptions"), ours.__name__)
+    except (ImportError, AttributeError):
+        return ours
+    return type(ours.__name__, (ours, theirs), {"__module__": ours.__module__, "__doc__": ours.__doc__})
 
 
 class _BaseMLP:
@@ -118,7 +139,8 @@ class _BaseMLP:
         kind = self._estimator_type
         sk = sys.modules.get("sklearn.utils")
         if sk is not None and hasattr(sk, "Tags"):
-            tags = sk.Tags(estimator_type=kind, target_tags=sk.TargetTags(required=True),
+            tags = sk.Tags(estimator_type=kind, target_tags=sk.TargetTags(required=True,
+                                                                         multi_output=kind == "regressor"),
                            input_tags=sk.InputTags())
             if kind == "classifier":
                 tags.classifier_tags = sk.ClassifierTags()
@@ -163,29 +185,31 @@ class _BaseMLP:
             raise TypeError(f"{name}: sparse input is not supported; pass a dense array (X.toarray())")
         raw = np.asarray(X)
         if raw.dtype.kind == "c":
-            raise ValueError(f"{name}: complex data is not supported")
+            raise ValueError(f"{name}: Complex data not supported")
         try:
             X_arr = np.asarray(raw, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name}: X must be a numeric array: {exc}") from None
+        except (TypeError, ValueError) as exc:  # TypeError for objects that are not numbers, as scikit-learn
+            raise type(exc)(f"{name}: X must be a numeric array: {exc}") from None
         if X_arr.ndim != 2:
             raise ValueError(f"{name}: X must be 2-D (n_samples, n_features), got shape {X_arr.shape}. Reshape your "
                              "data with X.reshape(-1, 1) if it has a single feature or X.reshape(1, -1) if it is "
                              "a single sample")
         if X_arr.shape[0] == 0:
-            raise ValueError(f"{name}: X has 0 sample(s) (shape={X_arr.shape}) while a minimum of 1 is required")
+            raise ValueError(f"{name}: X has 0 sample(s) (shape={X_arr.shape}) while a minimum of 1 is required.")
         if X_arr.shape[1] == 0:
-            raise ValueError(f"{name}: X has 0 feature(s) (shape={X_arr.shape}) while a minimum of 1 is required")
+            raise ValueError(f"{name}: X has 0 feature(s) (shape={X_arr.shape}) while a minimum of 1 is required.")
         if not np.all(np.isfinite(X_arr)):
             raise ValueError(f"{name}: X contains NaN or Inf")
         if fitted and X_arr.shape[1] != self.n_features_in_:
-            raise ValueError(f"{name}: X has {X_arr.shape[1]} features, but the model was fitted "
-                             f"with {self.n_features_in_}")
+            raise ValueError(f"X has {X_arr.shape[1]} features, but {name} is expecting {self.n_features_in_} "
+                             "features as input.")
         return X_arr
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise _with_sklearn(NotFittedError)(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with appropriate arguments "
+                "before using this estimator.")
 
     # -- training ---------------------------------------------------------------------------------------------
     def _n_outputs_for(self, y: np.ndarray) -> int:  # pragma: no cover - abstract
@@ -259,6 +283,16 @@ class _BaseMLP:
         return np.asarray(out.data, dtype=np.float64)
 
 
+def _column_to_1d(y: np.ndarray) -> np.ndarray:
+    """A column vector (n, 1) as (n,), with scikit-learn's DataConversionWarning; anything else unchanged."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the shape of y "
+                      "to (n_samples, ), for example using ravel().", _with_sklearn(DataConversionWarning),
+                      stacklevel=4)
+        return y[:, 0]
+    return y
+
+
 def _as_target(name: str, y: Any) -> np.ndarray:
     if y is None:
         raise ValueError(f"{name} requires y to be passed, but the target y is None")
@@ -291,9 +325,7 @@ class MLPClassifier(_BaseMLP):
         return cross_entropy(out, target, reduction="mean")
 
     def _encode(self, y: Any, n: int) -> np.ndarray:
-        arr = _as_target(type(self).__name__, y)
-        if arr.ndim == 2 and arr.shape[1] == 1:
-            arr = arr[:, 0]
+        arr = _column_to_1d(_as_target(type(self).__name__, y))
         if arr.ndim != 1 or arr.shape[0] != n:
             raise ValueError(f"{type(self).__name__}: y must have shape ({n},), got {np.shape(y)}")
         idx = np.searchsorted(self.classes_, arr)
@@ -307,9 +339,7 @@ class MLPClassifier(_BaseMLP):
     def fit(self, X: Any, y: Any) -> MLPClassifier:
         """Fit from scratch: X (n_samples, n_features), y (n_samples,) labels of any sortable type."""
         X_arr = self._check_X(X, fitted=False)
-        y_arr = _as_target(type(self).__name__, y)
-        if y_arr.ndim == 2 and y_arr.shape[1] == 1:
-            y_arr = y_arr[:, 0]
+        y_arr = _column_to_1d(_as_target(type(self).__name__, y))
         if y_arr.ndim != 1 or y_arr.shape[0] != X_arr.shape[0]:
             raise ValueError(f"{type(self).__name__}: y must have shape ({X_arr.shape[0]},), got {np.shape(y)}")
         if y_arr.dtype.kind == "f" and not np.all(np.mod(y_arr, 1) == 0):

@@ -82,6 +82,79 @@ class Module:
         for p in self.parameters():
             p.zero_grad()
 
+    # -- sub-modules and modes (PyTorch's Module API) ------------------------------------------------
+    #: True after ``train()`` (the default), False after ``eval()``. No layer of ``nn`` behaves differently
+    #: yet; a user's module (dropout, batch statistics) reads it as in PyTorch.
+    training: bool = True
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The immediate sub-modules as ``(name, module)``, each once, in attribute order.
+
+        A module held directly is named after its attribute; one in a list, tuple or dict attribute is
+        named ``attr.0`` / ``attr.key`` (PyTorch would wrap the list in a ``ModuleList``, a module of its
+        own; here the list is not a module, so the names match ``named_parameters``'s).
+        """
+        seen: set[int] = set()
+        for name, module in _child_modules(self):
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        """The immediate sub-modules, each once (see :meth:`named_children`)."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module (named ``prefix``) and every module below it, each once, in PyTorch's order:
+        depth-first, a module before its children; a shared module is listed where it is met first."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            below = [(f"{name}.{child}" if name else child, m) for child, m in module.named_children()]
+            stack.extend(reversed(below))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module below it, each once (see :meth:`named_modules`)."""
+        for _, module in self.named_modules():
+            yield module
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every sub-module, children before their parent, then on ``self``; return ``self``.
+
+        PyTorch's order and semantics: each module's children are visited in turn (a module shared by two
+        parents is visited under each); a module that contains one of its ancestors is not re-entered.
+        """
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        active: list[int] = []  # the ancestors of the module being expanded
+        while stack:
+            module, expanded = stack.pop()
+            if expanded:
+                active.pop()
+                fn(module)
+                continue
+            active.append(id(module))
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(list(module.children())) if id(child) not in active)
+        return self
+
+    def train(self, mode: bool = True) -> Module:
+        """Set ``training`` to ``mode`` on this module and every module below it; return ``self``."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """``train(False)``: evaluation mode; returns ``self``."""
+        return self.train(False)
+
     # -- state --------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
         """``{name: copy of the parameter's data as an ndarray}`` (0-d arrays for Values)."""
@@ -203,6 +276,25 @@ def _as_parameter_array(name: str, raw: Any, p: Parameter) -> np.ndarray | str:
         return (f"{name}: values up to {float(np.max(np.abs(arr))):g} overflow the parameter's dtype {dtype} "
                 f"(largest finite {np.finfo(dtype).max:g})")
     return f"{name}: contains NaN or Inf"
+
+
+def _modules_in(name: str, value: Any) -> Iterator[tuple[str, Module]]:
+    """The modules in an attribute's value: the value itself, or the items of a list / tuple / dict."""
+    if isinstance(value, Module):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _modules_in(f"{name}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _modules_in(f"{name}.{key}", item)
+
+
+def _child_modules(module: Module) -> Iterator[tuple[str, Module]]:
+    skip = type(module)._not_parameters
+    for name, value in vars(module).items():
+        if name not in skip:
+            yield from _modules_in(name, value)
 
 
 def _walk_value(name: str, value: Any, seen_params: set[int], seen_modules: set[int]

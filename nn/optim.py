@@ -139,27 +139,37 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum.
+    """Stochastic gradient descent, optionally with momentum (PyTorch's ``torch.optim.SGD``, same arguments).
 
     Without momentum: W <- W - eta dL/dW (doc 000's gradient-descent step; doc 001, Algorithm 1 line 4 written
     as w <- w + eta delta x with delta = -dJ/dnet; doc 004's update rules).
 
-    With momentum mu (PyTorch's form): v <- mu v + dL/dW, then W <- W - eta v, with v = 0 before the first
-    step (so the first step is the plain one). ``weight_decay`` lambda adds lambda W to the gradient first.
+    With momentum mu (PyTorch's form): v <- mu v + (1 - dampening) g, with v = g at the first step (so the first
+    step is the plain one); then W <- W - eta v, or with ``nesterov=True`` W <- W - eta (g + mu v) (PyTorch's
+    Nesterov formula, which needs mu > 0 and no dampening). ``weight_decay`` lambda adds lambda W to g first.
     """
 
     def __init__(self, params: Iterable[Param] | Any, lr: float = 0.01, momentum: float = 0.0,
-                 weight_decay: float = 0.0) -> None:
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
         super().__init__(params, lr, weight_decay)
         self.momentum = _check_number("momentum", momentum, 0.0, 1.0)
+        self.dampening = _check_number("dampening", dampening, 0.0, 1.0, hi_open=False)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
+            raise ValueError(f"Nesterov momentum requires a momentum and zero dampening (as in PyTorch), got "
+                             f"momentum={momentum!r}, dampening={dampening!r}")
+        self.nesterov = bool(nesterov)
 
     def _update(self, g: Any, state: dict[str, Any]) -> Any:
-        if self.momentum:
-            v = state.get("velocity")
-            v = g if v is None else self.momentum * v + g
-            state["velocity"] = v
-            return self.lr * v
-        return self.lr * g
+        if not self.momentum:
+            return self.lr * g
+        v = state.get("velocity")
+        v = g if v is None else self.momentum * v + (1.0 - self.dampening) * g
+        state["velocity"] = v
+        if self.nesterov:
+            return self.lr * (g + self.momentum * v)
+        return self.lr * v
 
 
 class Adam(Optimizer):

@@ -200,7 +200,7 @@ def test_errors() -> None:
     with pytest.raises(AttributeError):  # sklearn's convention: NotFittedError is also an AttributeError
         MLPRegressor().predict(X)
     clf = _small_clf(max_iter=2).fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features, but the model was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but MLPClassifier is expecting 2 features as input"):
         clf.predict(np.ones((2, 3)))
     with pytest.raises(ValueError, match="NaN or Inf"):
         _small_clf().fit(np.where(X > 3, np.nan, X), y)
