@@ -356,24 +356,29 @@ class _Uncoercible(TypeError):
 def toposort(roots: Iterable[Node], include_constants: bool = False) -> list[Node]:
     """Nodes reachable from ``roots``, inputs before outputs (only those that require grad, unless
     ``include_constants``). Iterative DFS, O(nodes + edges), so a chain of millions of nodes needs no Python
-    recursion. (The last input of a node is expanded first, so a shared input such as a constant factor in
+    recursion, and no allocation per step. (The last input of a node is expanded first, so a shared input such as a constant factor in
     a long chain is expanded once, early, instead of waiting on the stack at every level.)"""
     order: list[Node] = []
     seen: set[Node] = set()
-    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
-    push = stack.append
+    stack: list[Any] = list(roots)  # a node to expand, or None followed by... see below
+    push, pop, emit, see = stack.append, stack.pop, order.append, seen.add
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+        node = pop()
+        if node is None:  # [node, None] on the stack: node's inputs are all emitted, emit node
+            emit(pop())
             continue
         if node in seen:
             continue
-        seen.add(node)
-        push((node, True))
-        for p in node._parents:
+        see(node)
+        parents = node._parents
+        if not parents:
+            emit(node)
+            continue
+        push(node)
+        push(None)
+        for p in parents:
             if (include_constants or p.requires_grad) and p not in seen:
-                push((p, False))
+                push(p)
     return order
 
 

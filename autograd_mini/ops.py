@@ -176,7 +176,8 @@ def _log_softmax_forward(x: Any, axis: int) -> Any:
 def _cross_entropy_forward(x: Any, labels: Any, reduction: str) -> Any:
     # L = -sum_i log softmax(x_i)[y_i]  (divided by the batch size for reduction="mean")
     picked = _log_softmax_forward(x, -1)[np.arange(x.shape[0]), labels]
-    return -(np.mean(picked) if reduction == "mean" else np.sum(picked))
+    total = np.add.reduce(picked)
+    return -(total / x.shape[0] if reduction == "mean" else total)
 
 
 def _cross_entropy_vjp(g: Any, out: Any, x: Any, labels: Any, reduction: str) -> Any:

@@ -164,8 +164,8 @@ class Tensor(Node):
                 leaves.append((node, g))
                 continue
             node.grad = g
-            if isinstance(g, np.ndarray):
-                owners.add(id(_base(g)))
+            if type(g) is np.ndarray:
+                owners.add(id(g) if g.base is None else id(_base(g)))
         for node, g in leaves:
             if node.grad is not None:
                 node.grad = node.grad + g

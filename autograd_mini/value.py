@@ -15,7 +15,17 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _check_not_tracing, _clock, _Uncoercible
+from .node import (
+    Node,
+    _check_finite,
+    _check_not_tracing,
+    _clock,
+    _cyclic_gc_paused,
+    _raise_modified,
+    _state,
+    _Uncoercible,
+    toposort,
+)
 from .ops import Op, _lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
@@ -136,6 +146,51 @@ class Value(Node):
                 g = float(g)
             node.grad = node.grad + g if node.op is None else g
 
+    def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
+        """Reverse-mode pass from this node (see :meth:`Node.backward`); the scalar engine's own pass for the
+        common case (float gradients, no ``create_graph``): same semantics, no dict of gradients."""
+        if create_graph or not self.requires_grad:
+            return super().backward(gradient, create_graph)
+        seed = self._seed(self, gradient)
+        if isinstance(seed, Node):
+            seed = seed._data
+        with _cyclic_gc_paused():
+            _backprop_floats(self, seed)
+        return None
+
+    # -- the scalar fast path: the common operators without the generic _apply -----------------------
+    def __add__(self, other: Any) -> Any:
+        o = other if type(other) is Value else _operand(other)
+        return _record(_ops.ADD, self._data + o._data, (self, o), self.requires_grad or o.requires_grad)
+
+    def __radd__(self, other: Any) -> Any:
+        o = other if type(other) is Value else _operand(other)
+        return _record(_ops.ADD, o._data + self._data, (o, self), self.requires_grad or o.requires_grad)
+
+    def __sub__(self, other: Any) -> Any:
+        o = other if type(other) is Value else _operand(other)
+        return _record(_ops.SUB, self._data - o._data, (self, o), self.requires_grad or o.requires_grad)
+
+    def __rsub__(self, other: Any) -> Any:
+        o = other if type(other) is Value else _operand(other)
+        return _record(_ops.SUB, o._data - self._data, (o, self), self.requires_grad or o.requires_grad)
+
+    def __mul__(self, other: Any) -> Any:
+        o = other if type(other) is Value else _operand(other)
+        return _record(_ops.MUL, self._data * o._data, (self, o), self.requires_grad or o.requires_grad)
+
+    def __rmul__(self, other: Any) -> Any:
+        o = other if type(other) is Value else _operand(other)
+        return _record(_ops.MUL, o._data * self._data, (o, self), self.requires_grad or o.requires_grad)
+
+    def __neg__(self) -> Any:
+        return _record(_ops.NEG, -self._data, (self,), self.requires_grad)
+
+    def relu(self) -> Any:
+        """max(0, x) (doc 000, eq. 35); derivative 1 if x > 0 else 0 (0 at the kink, as in PyTorch)."""
+        x = self._data
+        return _record(_ops.RELU, 0.0 if x <= 0.0 else x, (self,), self.requires_grad)
+
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0."""
         self.grad = 0.0
@@ -175,6 +230,142 @@ class Value(Node):
         return self._data >= _raw(other)
 
     __hash__ = Node.__hash__
+
+
+_object_new = object.__new__
+
+
+def _record(op: Op, r: float, parents: tuple[Value, ...], needs_grad: bool) -> Value:
+    """Node._new for the scalar fast path: a Value holding ``r`` that records ``op`` when it needs to."""
+    node = _object_new(Value)
+    node._data = r
+    node._version = _clock[0]
+    node.grad = 0.0
+    node.label = ""
+    node._params = None
+    if needs_grad and _state.enabled:
+        node.requires_grad = True
+        node.op = op
+        node._parents = parents
+    else:
+        node.requires_grad = False
+        node.op = None
+        node._parents = ()
+    if _state.anomaly:
+        _check_finite(r, f"forward of op '{op.name}'")
+    return node
+
+
+def _operand(x: Any) -> Value:
+    """A number as a constant leaf (no gradient); other operands go through ``Value._coerce``."""
+    t = type(x)
+    if t is float or t is int:
+        node = _object_new(Value)
+        node._data = float(x)
+        node._version = _clock[0]
+        node.grad = 0.0
+        node.requires_grad = False
+        node.label = ""
+        node.op = None
+        node._parents = ()
+        node._params = None
+        return node
+    return Value._coerce(x)
+
+
+def _backprop_floats(root: Value, seed: float) -> None:
+    """The reverse pass of ``Value.backward`` on floats, gradients held in ``.grad`` itself.
+
+    Every node of the pass starts at 0.0 and receives its inputs' contributions; a leaf's earlier gradient is
+    set aside and added back at the end, so leaves accumulate (``old + this pass``) and intermediate nodes hold
+    this pass's gradient, exactly as the generic pass (:func:`autograd_mini.node.backprop`) does. Each rule of
+    the table is called on floats; where Python raises or goes complex, the node is redone with numpy's policy.
+    """
+    order = toposort([root])
+    held = []
+    for node in order:
+        if node.op is None and (type(node.grad) is not float or node.grad != 0.0):
+            held.append((node, node.grad))
+        node.grad = 0.0
+    root.grad = seed
+    anomaly = _state.anomaly
+    for node in reversed(order):
+        op = node.op
+        if op is None:
+            continue
+        parents = node._parents
+        if len(parents) != 2 or op.variadic or node._params or anomaly:
+            _backprop_node(node, op, parents, anomaly)
+            continue
+        x, y = parents  # the common case (a binary op), unrolled
+        version = node._version
+        if x._version > version or y._version > version:
+            _raise_modified(node, x if x._version > version else y, 0 if x._version > version else 1)
+        g, out, xd, yd = node.grad, node._data, x._data, y._data
+        try:
+            gx = _as_float(op.vjps[0](g, out, xd, yd)) if x.requires_grad else 0.0
+            gy = _as_float(op.vjps[1](g, out, xd, yd)) if y.requires_grad else 0.0
+        except _SOFT_ERRORS:
+            _backprop_node(node, op, parents, anomaly)
+            continue
+        if x.requires_grad:
+            x.grad += gx
+        if y.requires_grad:
+            y.grad += gy
+    for node, old in held:
+        node.grad = old + node.grad
+
+
+def _as_float(g: Any) -> float:
+    """A rule's result as a float; a complex one raises (the node is then redone with numpy's policy)."""
+    if type(g) is float:
+        return g
+    if type(g) is complex:
+        raise ValueError("complex gradient")
+    return float(g)
+
+
+def _backprop_node(node: Value, op: Op, parents: tuple[Value, ...], anomaly: bool) -> None:
+    """One node of the float pass, any number of inputs and parameters (the general case)."""
+    version = node._version
+    for i, p in enumerate(parents):
+        if p._version > version:
+            _raise_modified(node, p, i)
+    args = [q._data for q in parents]
+    try:
+        grads = _local_grads(op, node.grad, node._data, args, node._params, parents)
+    except _SOFT_ERRORS:
+        grads = _local_grads_numpy(op, node.grad, node._data, args, node._params or {}, parents)
+    for i, (p, gi) in enumerate(zip(parents, grads)):
+        if gi is not None:
+            if anomaly:
+                _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
+            p.grad += gi
+
+
+def _local_grads(op: Op, g: float, out: float, args: list[float], params: dict[str, Any] | None,
+                 parents: tuple[Value, ...]) -> list[float | None]:
+    """Each input's gradient contribution on Python floats (None for inputs that need none); raises like Python
+    (ZeroDivisionError, OverflowError, or ValueError for a complex result) for the numpy fallback."""
+    vjps = op.vjps
+    out_grads: list[float | None] = []
+    for i, p in enumerate(parents):
+        if not p.requires_grad:
+            out_grads.append(None)
+            continue
+        if op.variadic:
+            gi = vjps[0](i, g, out, *args, **params) if params else vjps[0](i, g, out, *args)
+        else:
+            gi = vjps[i](g, out, *args, **params) if params else vjps[i](g, out, *args)
+        out_grads.append(_as_float(gi))
+    return out_grads
+
+
+def _local_grads_numpy(op: Op, g: float, out: float, args: list[float], params: dict[str, Any],
+                       parents: tuple[Value, ...]) -> list[float | None]:
+    """``_local_grads`` with numpy's policy (inf/nan with a warning) where Python raises or goes complex."""
+    return [float(_numpy_semantics(op.rule(i), [g, out, *args], params)) if p.requires_grad else None
+            for i, p in enumerate(parents)]
 
 
 def _raw(x: Any) -> Any:
