@@ -356,7 +356,8 @@ class _Uncoercible(TypeError):
 def toposort(roots: Iterable[Node], include_constants: bool = False) -> list[Node]:
     """Nodes reachable from ``roots``, inputs before outputs (only those that require grad, unless
     ``include_constants``). Iterative DFS, O(nodes + edges), so a chain of millions of nodes needs no Python
-    recursion, and no allocation per step. (The last input of a node is expanded first, so a shared input such as a constant factor in
+    recursion, no allocation per step. (The last input of a node is expanded first, so a shared input such as a
+    constant factor in
     a long chain is expanded once, early, instead of waiting on the stack at every level.)"""
     order: list[Node] = []
     seen: set[Node] = set()

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Run the three benchmarks with their default settings (about 2-3 minutes on an idle 2-core machine).
-# Extra arguments are passed to none of them; run a script by hand for options (see benchmarks/README.md).
+# Run the benchmarks with their default settings, then the goals table (benchmarks/results.json) and the README
+# table generated from it. Extra arguments are passed to none of them (see benchmarks/README.md for options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for script in bench_scalar bench_tensor bench_deep; do
+for script in bench_scalar bench_tensor bench_deep profile_steps; do
   echo
   python "benchmarks/${script}.py"
 done
+echo
+python benchmarks/run_goals.py
+python benchmarks/update_readme.py

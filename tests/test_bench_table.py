@@ -1,0 +1,39 @@
+"""README's benchmark table is generated from benchmarks/results.json, never copied by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _update_readme() -> object:
+    spec = importlib.util.spec_from_file_location("update_readme", ROOT / "benchmarks" / "update_readme.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_readme_table_is_what_results_json_gives() -> None:
+    mod = _update_readme()
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    assert mod.replace_block(readme, mod.render(results)) == readme  # type: ignore[attr-defined]
+
+
+def test_results_describe_the_machine_and_every_goal() -> None:
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    m = results["machine"]
+    for key in ("cpu", "cpus_available", "python", "numpy", "micrograd", "torch", "blas_default", "commit"):
+        assert key in m, key
+    assert "load average" in results["uptime_start"] and "load average" in results["uptime_end"]
+    ids = {r["id"] for r in results["rows"]}
+    assert {"scalar_vs_micrograd", "scalar_vs_micrograd_gc_off", "scalar_nn_mlp_vs_micrograd",
+            "tensor_fused_blas1", "tensor_log_softmax_index_blas1", "tensor_fused_blasdefault",
+            "tensor_log_softmax_index_blasdefault", "scalar_chain_bytes_per_step"} <= ids
+    for r in results["rows"]:
+        value, goal = r["value"], float(r["goal"].split()[1])
+        assert r["met"] == (value >= goal if r["goal"].startswith(">=") else value <= goal), r["id"]
