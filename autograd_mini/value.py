@@ -325,7 +325,7 @@ def _as_float(g: Any) -> float:
     return float(g)
 
 
-def _backprop_node(node: Value, op: Op, parents: tuple[Value, ...], anomaly: bool) -> None:
+def _backprop_node(node: Node, op: Op, parents: tuple[Node, ...], anomaly: bool) -> None:
     """One node of the float pass, any number of inputs and parameters (the general case)."""
     version = node._version
     for i, p in enumerate(parents):
@@ -344,7 +344,7 @@ def _backprop_node(node: Value, op: Op, parents: tuple[Value, ...], anomaly: boo
 
 
 def _local_grads(op: Op, g: float, out: float, args: list[float], params: dict[str, Any] | None,
-                 parents: tuple[Value, ...]) -> list[float | None]:
+                 parents: tuple[Node, ...]) -> list[float | None]:
     """Each input's gradient contribution on Python floats (None for inputs that need none); raises like Python
     (ZeroDivisionError, OverflowError, or ValueError for a complex result) for the numpy fallback."""
     vjps = op.vjps
@@ -362,7 +362,7 @@ def _local_grads(op: Op, g: float, out: float, args: list[float], params: dict[s
 
 
 def _local_grads_numpy(op: Op, g: float, out: float, args: list[float], params: dict[str, Any],
-                       parents: tuple[Value, ...]) -> list[float | None]:
+                       parents: tuple[Node, ...]) -> list[float | None]:
     """``_local_grads`` with numpy's policy (inf/nan with a warning) where Python raises or goes complex."""
     return [float(_numpy_semantics(op.rule(i), [g, out, *args], params)) if p.requires_grad else None
             for i, p in enumerate(parents)]
