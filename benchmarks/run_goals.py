@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     random.seed(bs.SEED)
     started = dt.datetime.now(dt.timezone.utc)
-    up0, load0 = _uptime(), os.getloadavg()
+    up0, load0, where = _uptime(), os.getloadavg(), machine()  # the machine and commit as measured
     print(f"run_goals: start {started:%Y-%m-%d %H:%M} UTC; {up0}", flush=True)
     rows = [memory_row()]
     print(f"  {rows[-1]['id']}: {rows[-1]['value']} {rows[-1]['unit']}", flush=True)
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     finished = dt.datetime.now(dt.timezone.utc)
     result = {
         "script": "benchmarks/run_goals.py",
-        "machine": machine(),
+        "machine": where,
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": finished.isoformat(timespec="seconds"),
         "uptime_start": up0,
