@@ -356,16 +356,16 @@ class _Uncoercible(TypeError):
 def toposort(roots: Iterable[Node], include_constants: bool = False) -> list[Node]:
     """Nodes reachable from ``roots``, inputs before outputs (only those that require grad, unless
     ``include_constants``). Iterative DFS, O(nodes + edges), so a chain of millions of nodes needs no Python
-    recursion, no allocation per step. (The last input of a node is expanded first, so a shared input such as a
-    constant factor in
-    a long chain is expanded once, early, instead of waiting on the stack at every level.)"""
+    recursion, and no allocation per step: the stack holds nodes to expand, and ``node, None`` for a node
+    whose inputs come first. (The last input of a node is expanded first, so a shared input such as a
+    constant factor in a long chain is expanded once, early, instead of waiting on the stack at every level.)"""
     order: list[Node] = []
     seen: set[Node] = set()
-    stack: list[Any] = list(roots)  # a node to expand, or None followed by... see below
+    stack: list[Any] = list(roots)
     push, pop, emit, see = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
-        if node is None:  # [node, None] on the stack: node's inputs are all emitted, emit node
+        if node is None:  # below it: a node whose inputs are all emitted by now
             emit(pop())
             continue
         if node in seen:
@@ -402,49 +402,60 @@ def _backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool
     for r, s in zip(roots, seeds):
         grads[r] = s if r not in grads else grads[r] + s
     anomaly = _state.anomaly
-    args: Sequence[Any]
     with _set_grad_enabled(create_graph):
         for node in reversed(order):
-            op = node.op
-            if op is None:
-                continue
             g = grads.get(node)
-            if g is None:
-                continue
-            parents = node._parents
-            params = node._params
-            if create_graph:
-                out, args = node, parents
-            else:
-                out, args = node._data, [q._data for q in parents]
-            broadcasts = node._broadcasts
-            variadic = op.variadic
-            version = node._version
-            for i, p in enumerate(parents):
-                if p._version > version:
-                    _raise_modified(node, p, i)
-                if not p.requires_grad:
-                    continue
-                try:
-                    if variadic:
-                        gi = op.vjps[0](i, g, out, *args, **params) if params else op.vjps[0](i, g, out, *args)
-                    else:
-                        gi = op.vjps[i](g, out, *args, **params) if params else op.vjps[i](g, out, *args)
-                    if type(gi) is complex:
-                        raise ValueError("complex gradient")
-                except (ArithmeticError, ValueError):
-                    if create_graph:
-                        raise
-                    gi = type(node)._local_grad(op.rule(i), g, out, args, params or _NO_PARAMS)  # numeric policy
-                if broadcasts:
-                    pd = p._data
-                    if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
-                        gi = type(node)._reduce_to(gi, p)
-                if anomaly:
-                    _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
-                prev = grads.get(p)
-                grads[p] = gi if prev is None else prev + gi
+            if node.op is not None and g is not None:
+                _backprop_node(node, g, grads, create_graph, anomaly)
     return order, grads
+
+
+def _backprop_node(node: Node, g: Any, grads: dict[Node, Any], create_graph: bool, anomaly: bool) -> None:
+    """One node of the generic pass: its gradient ``g`` to each input that requires grad, added into ``grads``."""
+    op = node.op
+    assert op is not None
+    parents = node._parents
+    params = node._params
+    args: Sequence[Any]
+    if create_graph:
+        out, args = node, parents
+    else:
+        out, args = node._data, [q._data for q in parents]
+    version = node._version
+    for i, p in enumerate(parents):
+        if p._version > version:
+            _raise_modified(node, p, i)
+        if not p.requires_grad:
+            continue
+        try:
+            gi = _call_rule(op, i, g, out, args, params)
+            if type(gi) is complex:
+                raise ValueError("complex gradient")
+        except (ArithmeticError, ValueError):
+            if create_graph:
+                raise
+            gi = type(node)._local_grad(op.rule(i), g, out, args, params or _NO_PARAMS)  # numeric policy
+        if node._broadcasts:
+            gi = _fit_to(node, gi, p)
+        if anomaly:
+            _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
+        prev = grads.get(p)
+        grads[p] = gi if prev is None else prev + gi
+
+
+def _fit_to(node: Node, gi: Any, p: Node) -> Any:
+    """``gi`` summed back to ``p``'s shape and dtype if it is not already an array of that shape and dtype."""
+    pd = p._data
+    if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
+        return type(node)._reduce_to(gi, p)
+    return gi
+
+
+def _call_rule(op: Op, i: int, g: Any, out: Any, args: Sequence[Any], params: dict[str, Any] | None) -> Any:
+    """The VJP of input ``i`` (a variadic op's one rule takes the position first)."""
+    if op.variadic:
+        return op.vjps[0](i, g, out, *args, **params) if params else op.vjps[0](i, g, out, *args)
+    return op.vjps[i](g, out, *args, **params) if params else op.vjps[i](g, out, *args)
 
 
 def _raise_modified(node: Node, parent: Node, i: int) -> None:
@@ -498,6 +509,11 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
     else:
         seeds = [type(o)._seed(o, s._data) if isinstance(s, Node) else s for (o, _), s in zip(live, seeds)]
     _, grads = backprop([o for o, _ in live], seeds, create_graph)
+    return _handed_out(ins, grads, create_graph)
+
+
+def _handed_out(ins: list[Node], grads: dict[Node, Any], create_graph: bool) -> list[Any]:
+    """``grad()``'s results: zeros for inputs the pass did not reach, and one buffer per input."""
     result = []
     handed_out: list[np.ndarray] = []
     for x in ins:
@@ -514,4 +530,3 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
                 handed_out.append(g)
         result.append(g)
     return result
-

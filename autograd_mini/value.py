@@ -158,7 +158,7 @@ class Value(Node):
             _backprop_floats(self, seed)
         return None
 
-    # -- the scalar fast path: the common operators without the generic _apply -----------------------
+    # -- the scalar fast path: the arithmetic operators record directly (Python floats never raise here) --
     def __add__(self, other: Any) -> Any:
         o = other if type(other) is Value else _operand(other)
         return _record(_ops.ADD, self._data + o._data, (self, o), self.requires_grad or o.requires_grad)
@@ -185,11 +185,6 @@ class Value(Node):
 
     def __neg__(self) -> Any:
         return _record(_ops.NEG, -self._data, (self,), self.requires_grad)
-
-    def relu(self) -> Any:
-        """max(0, x) (doc 000, eq. 35); derivative 1 if x > 0 else 0 (0 at the kink, as in PyTorch)."""
-        x = self._data
-        return _record(_ops.RELU, 0.0 if x <= 0.0 else x, (self,), self.requires_grad)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0."""
@@ -278,8 +273,8 @@ def _backprop_floats(root: Value, seed: float) -> None:
 
     Every node of the pass starts at 0.0 and receives its inputs' contributions; a leaf's earlier gradient is
     set aside and added back at the end, so leaves accumulate (``old + this pass``) and intermediate nodes hold
-    this pass's gradient, exactly as the generic pass (:func:`autograd_mini.node.backprop`) does. Each rule of
-    the table is called on floats; where Python raises or goes complex, the node is redone with numpy's policy.
+    this pass's gradient, exactly as the generic pass (:func:`autograd_mini.node.backprop`) does. If the pass
+    fails (a modified input, anomaly mode), every leaf gets its earlier gradient back.
     """
     order = toposort([root])
     held = []
@@ -288,6 +283,22 @@ def _backprop_floats(root: Value, seed: float) -> None:
             held.append((node, node.grad))
         node.grad = 0.0
     root.grad = seed
+    try:
+        _reverse_floats(order)
+    except BaseException:
+        for node in order:
+            if node.op is None:
+                node.grad = 0.0
+        for node, old in held:
+            node.grad = old
+        raise
+    for node, old in held:
+        node.grad = old + node.grad
+
+
+def _reverse_floats(order: list[Node]) -> None:
+    """Outputs first, each node's gradient to its inputs: the table's rules called on floats (where Python
+    raises or goes complex, the node is redone with numpy's policy)."""
     anomaly = _state.anomaly
     for node in reversed(order):
         op = node.op
@@ -312,8 +323,6 @@ def _backprop_floats(root: Value, seed: float) -> None:
             x.grad += gx
         if y.requires_grad:
             y.grad += gy
-    for node, old in held:
-        node.grad = old + node.grad
 
 
 def _as_float(g: Any) -> float:
