@@ -202,3 +202,21 @@ def test_cross_entropy_empty_batch() -> None:
     assert loss.item() == 0.0
     loss.backward()
     assert x.grad.shape == (0, 3)
+
+
+def test_failed_backward_leaves_every_leaf_gradient_as_it_was() -> None:
+    w = ag.Value(2.0, label="w")
+    x = ag.Value(3.0, label="x")
+    w.grad = 5.0  # from an earlier pass: leaves accumulate
+    loss = (w * x + w) * 2.0
+    x.data = 1.0
+    with pytest.raises(RuntimeError, match="'x'"):
+        loss.backward()
+    assert w.grad == 5.0 and x.grad == 0.0
+    W = ag.Tensor(np.ones(2), requires_grad=True, label="W")
+    W.grad = np.array([1.0, 2.0])
+    t = (W * W).sum()
+    W.data = np.zeros(2)
+    with pytest.raises(RuntimeError, match="'W'"):
+        t.backward()
+    assert np.array_equal(W.grad, [1.0, 2.0])
