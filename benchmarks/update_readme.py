@@ -36,7 +36,10 @@ def render(results: dict[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     for row in results["rows"]:
-        lines.append(f"| {row['workload']} | {_figure(row)} | {row['goal']} | {'yes' if row['met'] else 'no'} |")
+        met = "yes" if row["met"] else "no"
+        if row["detail"].get("noisy"):
+            met += " (noisy: numpy's own epochs varied by more than 25% in this run)"
+        lines.append(f"| {row['workload']} | {_figure(row)} | {row['goal']} | {met} |")
     lines += [
         "",
         f"Measured by `{results['script']}` from {results['started_utc']} to {results['finished_utc']} (UTC) on "
