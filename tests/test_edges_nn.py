@@ -842,3 +842,30 @@ def test_doc004_checks_x_and_c_shapes() -> None:
         cf.backprop_doc004_xor(w_H, w_O, np.ones((4, 2)), np.ones(3), eta=0.1)
     r = cf.backprop_doc004_xor(w_H, w_O, np.ones(2), 1.0, eta=0.1)  # one example as vectors
     assert r.y_R.shape == (1,) and r.x_tilde.tolist() == [[1.0, 1.0, 1.0]]
+
+
+@pytest.mark.parametrize("name", sorted(nn.LOSSES))
+def test_a_loss_of_plain_numbers_is_a_constant(name: str) -> None:
+    # no Value among the outputs: the loss is a constant Value (nothing to differentiate), equal to the Tensor's
+    loss = nn.get_loss(name)
+    if name in ("cross_entropy", "nll_loss", "kl_divergence", "symmetric_cross_entropy"):
+        a = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
+        y: Any = [1, 0]
+    else:
+        a = np.array([0.2, 0.7, 0.4])
+        y = [1.0, -1.0, 1.0] if name == "hinge" else [1.0, 0.0, 0.5]
+    out = loss(a.tolist(), y)
+    assert isinstance(out, Value) and not out.requires_grad and out.is_leaf
+    assert out.data == pytest.approx(loss(Tensor(a), y).item(), rel=1e-12)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        out.backward()
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss", "kl_divergence"])
+def test_the_label_error_names_the_first_invalid_label_not_a_valid_one(name: str) -> None:
+    x = Tensor(np.full((3, 3), 1 / 3))
+    loss = nn.get_loss(name)
+    with pytest.raises(ValueError, match="label 5 is outside the valid range 0..2"):
+        loss(x, [0, 2, 5])
+    with pytest.raises(ValueError, match="label -2 is outside the valid range 0..2"):
+        loss(x, [0, 1, -2])
