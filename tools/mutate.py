@@ -161,6 +161,42 @@ _EQUIVALENT_LIST: list[tuple[str, str, str, str]] = [
         "* -> /",
         "hinge labels are checked to be -1 or +1, for which s * y == s / y",
     ),
+    (
+        "nn/losses.py",
+        "labels = _labels(loss, yr, lead, classes).reshape(-1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/losses.py",
+        "return rows, None, _distribution(loss, yr, (*lead, classes)).reshape(-1, classes)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2, c) is reshape(-1, c)",
+    ),
+    (
+        "nn/losses.py",
+        "labels = _labels(loss, _raw_target(loss, y), lead, len(rows[0])).reshape(-1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/losses.py",
+        "return np.log(np.clip(t, eps, 1.0))",
+        "1.0 -> 2.0",
+        "targets are checked to lie in [0, 1] first, so an upper clip at 2 changes nothing",
+    ),
+    (
+        "nn/losses.py",
+        "logt = np.log(np.where(t > 0, t, 1.0))",
+        "1.0 -> 2.0",
+        "where t == 0 the log is multiplied by t: 0 * log 1 and 0 * log 2 are both 0",
+    ),
+    (
+        "nn/losses.py",
+        'if arr.dtype.kind not in "biuf":',
+        "'biuf' -> 'XXbiufXX'",
+        "a containment test: the four kinds are still in the string and no numpy dtype kind is 'X'",
+    ),
 ]
 
 _BINOPS: dict[type, type] = {
