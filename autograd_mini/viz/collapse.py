@@ -12,7 +12,7 @@ import graphviz
 import numpy as np
 
 from ..node import Node
-from .common import _COLORS, _SYMBOLS, _emit, _Field, _grad_of, _num, _Options, _Spec, _value_attrs
+from .common import _COLORS, _SYMBOLS, _dot_text, _emit, _Field, _grad_of, _num, _Options, _Spec, _value_attrs
 from .notation import Notation
 
 # What a group of labelled values is called in the collapsed picture (by the label's base letter).
@@ -239,8 +239,8 @@ def _draw_collapsed(g: graphviz.Digraph, order: list[Node], roots: list[Node], n
         ops = ", ".join(f"{k} x{v:,}" for k, v in grp.ops.items()) or "none (leaves)"
         tooltip = f"{grp.count:,} node{'s' if grp.count > 1 else ''}; ops: {ops}"
         if grp.kind == "op" and not grp.has_root:
-            attrs = {"shape": "ellipse", "label": graphviz.nohtml("\n".join(f.text for f in fields)),
-                     "tooltip": graphviz.nohtml(tooltip)}
+            attrs = {"shape": "ellipse", "label": _dot_text("\n".join(f.text for f in fields)),
+                     "tooltip": _dot_text(tooltip)}
             if grp.count > 1:
                 attrs["peripheries"] = "2"
         else:

@@ -107,6 +107,12 @@ def _preview(a: Any, precision: int, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def _dot_text(text: str) -> str:
+    """A user string as a literal DOT string: never read as an HTML label (``<...>``) and its backslashes doubled,
+    so escape sequences (``\\n``, ``\\l``), a trailing backslash or ``\\"`` cannot end the string early."""
+    return graphviz.nohtml(str(text).replace("\\", "\\\\"))
+
+
 def _record_escape(text: str) -> str:
     text = text.replace("\\", "\\\\")
     return re.sub(r"([{}|<>])", r"\\\1", text)
@@ -238,5 +244,5 @@ def _value_attrs(fields: list[_Field], kind: str, opts: _Options, tooltip: str) 
         attrs = {"shape": "record", "label": graphviz.nohtml(_record(fields)), "style": style, "fillcolor": fill}
     if kind == "root" and not opts.textbook:
         attrs["penwidth"] = "2"
-    attrs["tooltip"] = graphviz.nohtml(tooltip)
+    attrs["tooltip"] = _dot_text(tooltip)
     return attrs

@@ -16,6 +16,7 @@ from .common import (
     _ORDERED,
     _RANKDIRS,
     INSTALL_HINT,
+    _dot_text,
     _emit,
     _Field,
     _grad_of,
@@ -103,8 +104,8 @@ def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes:
         if node.op is None:
             continue
         op_name = f"{name}op"
-        specs.append(_Spec(op_name, {"label": graphviz.nohtml(_op_text(node)), "shape": "ellipse",
-                                     "tooltip": graphviz.nohtml(f"op {node.op_name}")}, layer))
+        specs.append(_Spec(op_name, {"label": _dot_text(_op_text(node)), "shape": "ellipse",
+                                     "tooltip": _dot_text(f"op {node.op_name}")}, layer))
         edges.append((op_name, name, {}))
         ordered = node.op_name in _ORDERED and len(node._parents) > 1
         for i, p in enumerate(node._parents):
@@ -158,8 +159,8 @@ def draw_dot(root: Node | Iterable[Any], rankdir: str = "LR", format: str = "svg
     opts = _Options(textbook, show_grad, show_data, show_sensitivity, precision)
     attrs = {"rankdir": rankdir}
     if title:
-        attrs.update(label=title, labelloc="b", fontsize="14")
-    attrs.update(graph_attr or {})
+        attrs.update(label=_dot_text(title), labelloc="b", fontsize="14")
+    attrs.update({str(k): _dot_text(v) for k, v in (graph_attr or {}).items()})
     g = _Digraph(format=format, graph_attr=attrs, node_attr={"fontsize": "11"}, edge_attr={"arrowsize": "0.7"})
     if collapse or (collapse is None and len(order) > max_nodes):
         _draw_collapsed(g, order, roots, notes, layers, opts, max_nodes, use_clusters, show_constants)
