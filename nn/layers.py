@@ -97,7 +97,9 @@ def _value_input(x: Any, nin: int, who: str) -> Sequence[Any]:
         raise TypeError(f"{who}: expected a list of {nin} numbers or Values, got {type(x).__name__}")
     if len(x) != nin:
         raise ValueError(f"{who}: expected input width {nin}, got {len(x)}")
-    return x
+    # Each number becomes one constant node x_i, read by every unit (rather than one constant per unit).
+    return [v if isinstance(v, Value) else Value(float(v), label=f"x_{i}", requires_grad=False)
+            for i, v in enumerate(x, 1)]
 
 
 # == one code path per engine ==================================================================================

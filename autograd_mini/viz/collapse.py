@@ -163,6 +163,8 @@ def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: 
             if idx is not None and len(idx) == 2:
                 grp.rows.add(idx[0])
                 grp.cols.add(idx[1])
+            elif idx is not None and len(idx) == 1:
+                grp.rows.add(idx[0])  # the range x_1..x_n of a vector's entries
     return [g for g in groups if g is not None]  # every group has a first node, so none is None
 
 
@@ -190,7 +192,8 @@ def _group_fields(grp: _Group, opts: _Options) -> list[_Field]:
         if n > 1 and len(grp.rows) * len(grp.cols) == n:
             fields.append(_Field(f"{len(grp.rows):,} x {len(grp.cols):,} {noun}{made_by}"))
         elif n > 1:
-            fields.append(_Field(f"{n:,} {noun}{made_by}"))
+            span = f" {note.stem}_{min(grp.rows)}..{note.stem}_{max(grp.rows)}" if len(grp.rows) == n else ""
+            fields.append(_Field(f"{n:,} {noun}{span}{made_by}"))
     elif grp.kind == "op":
         ops = ", ".join(grp.ops)
         fields.append(_Field(f"{n:,} {ops}" if n > 1 else _SYMBOLS.get(ops, ops), bold=True))

@@ -220,7 +220,8 @@ class _Spec:
     layer: int | None = None
 
 
-def _emit(g: graphviz.Digraph, specs: list[_Spec], clusters: bool) -> None:
+def _emit(g: graphviz.Digraph, specs: list[_Spec], clusters: bool, titled: bool = True) -> None:
+    """Node statements, those of layer k inside ``cluster_k`` (titled "layer k" unless ``titled`` is False)."""
     by_layer: dict[int, list[_Spec]] = {}
     for s in specs:
         if clusters and s.layer is not None:
@@ -229,7 +230,7 @@ def _emit(g: graphviz.Digraph, specs: list[_Spec], clusters: bool) -> None:
             g.node(s.name, **s.attrs)
     for k in sorted(by_layer):
         with g.subgraph(name=f"cluster_{k}") as c:
-            c.attr(label=f"layer {k}", style="rounded,dashed", color=_COLORS["cluster"],
+            c.attr(label=f"layer {k}" if titled else "", style="rounded,dashed", color=_COLORS["cluster"],
                    fontcolor=_COLORS["cluster"], labeljust="l")
             for s in by_layer[k]:
                 c.node(s.name, **s.attrs)
@@ -238,7 +239,8 @@ def _emit(g: graphviz.Digraph, specs: list[_Spec], clusters: bool) -> None:
 def _value_attrs(fields: list[_Field], kind: str, opts: _Options, tooltip: str) -> dict[str, str]:
     fill = _COLORS[kind]
     if opts.textbook:
-        attrs = {"shape": "plaintext", "label": _html_table(fields, fill, dashed=kind == "const")}
+        attrs = {"shape": "plaintext", "label": _html_table(fields, fill, dashed=kind == "const"), "margin": "0",
+                 "width": "0", "height": "0"}  # as large as the table, no larger
     else:
         style = "filled,dashed" if kind == "const" else "filled"
         attrs = {"shape": "record", "label": graphviz.nohtml(_record(fields)), "style": style, "fillcolor": fill}

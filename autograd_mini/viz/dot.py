@@ -32,6 +32,7 @@ from .common import (
     _value_attrs,
     collect_nodes,
 )
+from .layout import TITLE_HEIGHT, TITLE_WIDTH, text_width, textbook_positions
 from .notation import Notation, parse_label
 
 
@@ -85,11 +86,33 @@ def _tooltip(node: Node, kind: str) -> str:
     return ", ".join(parts)
 
 
+_WRAP = 2.5  # a tensor graph wider than this many times its height is wrapped into bands (issue 12: <= ~3:1)
+
+
+def _edge_label(p: Node, i: int, ordered: bool) -> dict[str, str]:
+    """An input edge's label: the input's position for ops whose inputs are not interchangeable, and for a
+    tensor its shape (so the picture reads as the shapes flowing through the network)."""
+    text = str(i + 1) if ordered else ""
+    if isinstance(p.data, np.ndarray):
+        shape = str(tuple(p.data.shape))
+        text = f"{text}: {shape}" if text else shape
+    return {"label": text, "fontsize": "9"} if text else {}
+
+
+def _small_constant(node: Node, tooltip: str) -> dict[str, str]:
+    """An unlabelled constant in textbook mode: just its value, small and grey, as a slide would show a 2 or 1/2."""
+    data = node.data
+    text = _preview(data, 3) if isinstance(data, np.ndarray) else f"{float(data):g}"
+    return {"label": _dot_text(text), "shape": "plaintext", "fontsize": "9", "fontcolor": _COLORS["cluster"],
+            "width": "0", "height": "0", "margin": "0.02", "tooltip": _dot_text(tooltip)}
+
+
 def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
                layers: dict[Node, int], opts: _Options, show_constants: bool, clusters: bool) -> None:
     rootset = set(roots)
     ids: dict[Node, str] = {}
     specs: list[_Spec] = []
+    sizes: dict[str, tuple[float, float]] = {}
     edges: list[tuple[str, str, dict[str, str]]] = []
     for node in order:
         kind = _kind(node, rootset)
@@ -99,24 +122,50 @@ def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes:
         ids[node] = name
         note = notes[node]
         layer = layers.get(node)
-        fields = _node_fields(node, note, kind, opts)
-        specs.append(_Spec(name, _value_attrs(fields, kind, opts, _tooltip(node, kind)), layer))
+        if opts.textbook and kind == "const" and not node.label:
+            specs.append(_Spec(name, _small_constant(node, _tooltip(node, kind)), layer))
+            sizes[name] = (text_width(len(specs[-1].attrs["label"])), 0.25)
+        else:
+            fields = _node_fields(node, note, kind, opts)
+            specs.append(_Spec(name, _value_attrs(fields, kind, opts, _tooltip(node, kind)), layer))
+            sizes[name] = (sum(text_width(len(f.text)) for f in fields), 0.34)
         if node.op is None:
             continue
         op_name = f"{name}op"
-        specs.append(_Spec(op_name, {"label": _dot_text(_op_text(node)), "shape": "ellipse",
+        text = _op_text(node)
+        specs.append(_Spec(op_name, {"label": _dot_text(text), "shape": "ellipse",
                                      "tooltip": _dot_text(f"op {node.op_name}")}, layer))
+        sizes[op_name] = (max(0.75, text_width(len(text), 0.4)), 0.5)
         edges.append((op_name, name, {}))
         ordered = node.op_name in _ORDERED and len(node._parents) > 1
         for i, p in enumerate(node._parents):
             src = ids.get(p)
             if src is None:
                 continue  # a hidden constant
-            edges.append((src, op_name, {"label": str(i + 1), "fontsize": "9"} if ordered else {}))
-    _emit(g, specs, clusters)
+            edges.append((src, op_name, _edge_label(p, i, ordered)))
+    tensors = all(isinstance(n.data, np.ndarray) for n in ids)
+    titled = True
+    if opts.textbook or tensors:
+        titled = False  # each layer's title is a pinned node, so the cluster's box makes room for it
+        pos, titles = textbook_positions(order, ids, notes, layers, sizes, g.graph_attr.get("rankdir", "LR"),
+                                         wrap=_WRAP if tensors else None)
+        _pin(g, specs, pos, titles if clusters else {})
+    _emit(g, specs, clusters, titled)
     for a, b, attrs in edges:
         g.edge(a, b, **attrs)
 
+
+def _pin(g: graphviz.Digraph, specs: list[_Spec], pos: dict[str, str], titles: dict[int, str]) -> None:
+    """Pin every node where the documents' layout puts it and let ``neato`` draw the edges around them."""
+    for s in specs:
+        s.attrs["pos"] = pos[s.name]
+    for k, at in titles.items():
+        specs.append(_Spec(f"layer{k}", {"label": f"layer {k}", "shape": "plaintext", "pos": at,
+                                         "fontcolor": _COLORS["cluster"], "fontsize": "12", "margin": "0",
+                                         "width": str(TITLE_WIDTH), "height": str(TITLE_HEIGHT),
+                                         "fixedsize": "true"}, k))
+    g.engine = "neato"
+    g.graph_attr.update(layout="neato", splines="true", overlap="true", sep="+2", esep="+1")
 
 
 # == public API =================================================================================================
