@@ -13,7 +13,7 @@ from .node import Node, backprop, detect_anomaly, enable_grad, grad, is_grad_ena
 from .ops import TABLE as OPS
 from .tensor import Tensor, concatenate, cross_entropy, maximum, minimum, stack, tensor, where
 from .value import Value, lincomb
-from .viz import draw_dot, draw_network, render, to_svg
+from .viz import backward_steps, draw_dot, draw_network, render, to_svg
 
 __version__ = "0.1.0"
 
@@ -28,6 +28,7 @@ __all__ = [
     "TracingError",
     "Value",
     "backprop",
+    "backward_steps",
     "codegen",
     "compile",
     "concatenate",

@@ -22,15 +22,20 @@ nodes outside any layer (the loss) stay outside the clusters.
 
 Modules: :mod:`.notation` (the documents' labels), :mod:`.common` (traversal, text and DOT building blocks),
 :mod:`.dot` (graph to DOT: ``draw_dot``, ``draw_network``), :mod:`.collapse` (large graphs as groups),
-:mod:`.render` (files: ``render``, ``to_svg``).
+:mod:`.render` (files: ``render``, ``to_svg``), :mod:`.layout` (the documents' layout), :mod:`.steps` (the backward
+pass frame by frame: ``backward_steps``).
 """
 
 from .common import INSTALL_HINT, collect_nodes
 from .dot import draw_dot, draw_network
 from .notation import Notation, parse_label
 from .render import render, to_svg
+from .steps import BackwardSteps, StepFrame, backward_steps
 
 __all__ = [
+    "BackwardSteps",
+    "StepFrame",
+    "backward_steps",
     "INSTALL_HINT",
     "Notation",
     "collect_nodes",

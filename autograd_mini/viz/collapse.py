@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from ..node import Node
 from .common import _COLORS, _SYMBOLS, _dot_text, _emit, _Field, _grad_of, _num, _Options, _Spec, _value_attrs
+from .layout import group_positions, pin_specs, text_width
 from .notation import Notation
 
 # What a group of labelled values is called in the collapsed picture (by the label's base letter).
@@ -115,7 +117,8 @@ def _group_nodes(order: list[Node], notes: dict[Node, Notation | None], tier: in
 
 
 def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: dict[Node, Notation | None],
-               layers: dict[Node, int], roots: set[Node]) -> list[_Group]:
+               layers: dict[Node, int], roots: set[Node], grad_of: Callable[[Node], Any] = _grad_of
+               ) -> list[_Group]:
     groups: list[_Group | None] = [None] * len(keys)
     for node in order:
         g = gid[node]
@@ -142,7 +145,7 @@ def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: 
             if d.size:
                 grp.lo = min(grp.lo, float(np.nanmin(d)))
                 grp.hi = max(grp.hi, float(np.nanmax(d)))
-            gr = _grad_of(node)
+            gr = grad_of(node)
             if gr is not None and np.size(gr):
                 grp.glo = min(grp.glo, float(np.nanmin(gr)))
                 grp.ghi = max(grp.ghi, float(np.nanmax(gr)))
@@ -151,7 +154,7 @@ def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: 
                 grp.lo = d
             if d > grp.hi:
                 grp.hi = d
-            gr = _grad_of(node)
+            gr = grad_of(node)
             if node.requires_grad and gr is not None:
                 if gr < grp.glo:
                     grp.glo = gr
@@ -217,9 +220,9 @@ def _group_fields(grp: _Group, opts: _Options) -> list[_Field]:
     return fields
 
 
-def _draw_collapsed(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
-                    layers: dict[Node, int], opts: _Options, max_nodes: int, clusters: bool,
-                    show_constants: bool) -> None:
+def group_ids(order: list[Node], notes: dict[Node, Notation | None], max_nodes: int
+              ) -> tuple[dict[Node, int], list[Any]]:
+    """The group of every node (at most ``max_nodes`` groups): label stems, else same-op runs, else op names."""
     has_labels = any(note is not None for note in notes.values())
     grouping = None
     for tier in (0, 1, 2):
@@ -229,27 +232,66 @@ def _draw_collapsed(g: graphviz.Digraph, order: list[Node], roots: list[Node], n
         if grouping is not None and len(grouping[1]) <= max_nodes:
             break
     assert grouping is not None  # tier 2 always succeeds
-    gid, keys = grouping
-    groups = _summarize(order, gid, keys, notes, layers, set(roots))
+    return grouping
+
+
+def _frame_groups(gid: dict[Node, int], opts: _Options) -> dict[int, str]:
+    """In a frame of the backward pass: fill colour of the groups being processed and of those receiving."""
+    frame = opts.frame
+    if frame is None:
+        return {}
+    out = {gid[n]: _COLORS["receiver_fill"] for n in frame.receivers if n in gid}
+    current = set(frame.group) | ({frame.current} if frame.current is not None else set())
+    out.update({gid[n]: _COLORS["current"] for n in current if n in gid})
+    return out
+
+
+def _group_spec(grp: _Group, opts: _Options, fill: str | None) -> tuple[dict[str, str], tuple[float, float]]:
+    """A group's node (an ellipse for a group of ops, else a record or table) and its estimated size."""
+    fields = _group_fields(grp, opts)
+    ops = ", ".join(f"{k} x{v:,}" for k, v in grp.ops.items()) or "none (leaves)"
+    tooltip = f"{grp.count:,} node{'s' if grp.count > 1 else ''}; ops: {ops}"
+    if grp.kind == "op" and not grp.has_root:
+        attrs = {"shape": "ellipse", "label": _dot_text("\n".join(f.text for f in fields)),
+                 "tooltip": _dot_text(tooltip)}
+        if grp.count > 1:
+            attrs["peripheries"] = "2"
+        if fill:
+            attrs.update(style="filled", fillcolor=fill)
+        return attrs, (max(0.75, max(text_width(len(f.text), 0.4) for f in fields)), 0.34 * len(fields))
+    attrs = _value_attrs(fields, grp.color_kind, opts, tooltip, fill)
+    return attrs, (sum(text_width(len(f.text)) for f in fields), 0.34)
+
+
+def _pin_groups(g: graphviz.Digraph, specs: list[_Spec], groups: list[_Group], name_of: list[str],
+                counts: dict[tuple[str, str], int], sizes: dict[str, tuple[float, float]], clusters: bool) -> None:
+    """Textbook mode: the groups in the documents' layout (inputs, layer 1, layer 2, ..., the loss)."""
+    drawn = [s.name for s in specs]
+    kind = {name: grp for grp, name in zip(groups, name_of)}
+    parents: dict[str, list[str]] = {n: [] for n in drawn}
+    for a, b in counts:
+        parents[b].append(a)
+    layer = {n: kind[n].layer if clusters else None for n in drawn}
+    leaf = {n: not kind[n].ops for n in drawn}
+    pos, titles = group_positions(drawn, layer, leaf, parents, sizes, g.graph_attr.get("rankdir", "LR"))
+    pin_specs(g, specs, pos, titles if clusters else {})
+
+
+def _draw_collapsed(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
+                    layers: dict[Node, int], opts: _Options, max_nodes: int, clusters: bool,
+                    show_constants: bool) -> None:
+    gid, keys = group_ids(order, notes, max_nodes)
+    groups = _summarize(order, gid, keys, notes, layers, set(roots), opts.grad)
+    marks = _frame_groups(gid, opts)
     name_of = [f"g{i}" for i in range(len(groups))]
     hidden = {name for grp, name in zip(groups, name_of) if not show_constants and grp.color_kind == "const"}
     specs: list[_Spec] = []
+    sizes: dict[str, tuple[float, float]] = {}
     for grp, name in zip(groups, name_of):
         if name in hidden:
             continue
-        fields = _group_fields(grp, opts)
-        kind = grp.color_kind
-        ops = ", ".join(f"{k} x{v:,}" for k, v in grp.ops.items()) or "none (leaves)"
-        tooltip = f"{grp.count:,} node{'s' if grp.count > 1 else ''}; ops: {ops}"
-        if grp.kind == "op" and not grp.has_root:
-            attrs = {"shape": "ellipse", "label": _dot_text("\n".join(f.text for f in fields)),
-                     "tooltip": _dot_text(tooltip)}
-            if grp.count > 1:
-                attrs["peripheries"] = "2"
-        else:
-            attrs = _value_attrs(fields, kind, opts, tooltip)
+        attrs, sizes[name] = _group_spec(grp, opts, marks.get(int(name[1:])))
         specs.append(_Spec(name, attrs, grp.layer))
-    _emit(g, specs, clusters)
     counts: dict[tuple[str, str], int] = {}
     for node in order:
         dst = name_of[gid[node]]
@@ -257,6 +299,11 @@ def _draw_collapsed(g: graphviz.Digraph, order: list[Node], roots: list[Node], n
             src = name_of[gid[p]]
             if src != dst and src not in hidden:
                 counts[(src, dst)] = counts.get((src, dst), 0) + 1
+    titled = True
+    if opts.textbook:
+        titled = False
+        _pin_groups(g, specs, groups, name_of, counts, sizes, clusters)
+    _emit(g, specs, clusters, titled)
     for (a, b), c in counts.items():
         attrs = {"tooltip": f"{c:,} edge{'s' if c > 1 else ''}"}
         if c > 1:

@@ -7,6 +7,7 @@ import html
 import math
 import re
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,8 @@ _ORDERED = frozenset({"sub", "div", "pow", "matmul", "where", "concatenate", "st
                       "cross_entropy"})
 # Fill colours of the node kinds.
 _COLORS = {"param": "#dbeafe", "const": "#f1f5f9", "root": "#dcfce7", "value": "#ffffff", "sens": "#ffedd5",
-           "label": "#f8fafc", "op": "#ffffff", "cluster": "#64748b"}
+           "label": "#f8fafc", "op": "#ffffff", "cluster": "#64748b",
+           "current": "#fde047", "receiver": "#dc2626", "receiver_fill": "#fecaca"}
 
 
 # == traversal ================================================================================================
@@ -202,12 +204,37 @@ def _label_field(label: str, note: Notation | None, textbook: bool, is_tensor: b
 
 
 @dataclass
+class Frame:
+    """A moment of the reverse pass to draw instead of the final state: each node's gradient so far
+    (``grads``; a node missing from it shows 0), the node being processed and the inputs it passes to."""
+
+    grads: dict[Node, Any]
+    current: Node | None = None
+    receivers: frozenset[Node] = frozenset()
+    group: frozenset[Node] = frozenset()  # a collapsed graph's frame processes a whole group
+
+
+#: Set by :mod:`.steps` while it draws one frame of the backward pass; None draws the graph as it is.
+FRAME: ContextVar[Frame | None] = ContextVar("autograd_mini_viz_frame", default=None)
+
+
+@dataclass
 class _Options:
     textbook: bool
     show_grad: bool
     show_data: bool
     show_sensitivity: bool
     precision: int
+    frame: Frame | None = None
+
+    def grad(self, node: Node) -> Any:
+        """The gradient to show: the frame's running total (0 before any), else ``node.grad``."""
+        if self.frame is None:
+            return _grad_of(node)
+        g = self.frame.grads.get(node)
+        if g is None:
+            return np.zeros_like(node.data) if isinstance(node.data, np.ndarray) else 0.0
+        return g.data if isinstance(g, Node) else g
 
 
 
@@ -236,8 +263,9 @@ def _emit(g: graphviz.Digraph, specs: list[_Spec], clusters: bool, titled: bool 
                 c.node(s.name, **s.attrs)
 
 
-def _value_attrs(fields: list[_Field], kind: str, opts: _Options, tooltip: str) -> dict[str, str]:
-    fill = _COLORS[kind]
+def _value_attrs(fields: list[_Field], kind: str, opts: _Options, tooltip: str, fill: str | None = None
+                 ) -> dict[str, str]:
+    fill = fill or _COLORS[kind]
     if opts.textbook:
         attrs = {"shape": "plaintext", "label": _html_table(fields, fill, dashed=kind == "const"), "margin": "0",
                  "width": "0", "height": "0"}  # as large as the table, no larger

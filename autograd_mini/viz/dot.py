@@ -15,11 +15,12 @@ from .common import (
     _COLORS,
     _ORDERED,
     _RANKDIRS,
+    FRAME,
     INSTALL_HINT,
+    Frame,
     _dot_text,
     _emit,
     _Field,
-    _grad_of,
     _kind,
     _label_field,
     _layers,
@@ -32,7 +33,7 @@ from .common import (
     _value_attrs,
     collect_nodes,
 )
-from .layout import TITLE_HEIGHT, TITLE_WIDTH, text_width, textbook_positions
+from .layout import pin_specs, text_width, textbook_positions
 from .notation import Notation, parse_label
 
 
@@ -50,7 +51,7 @@ def _node_fields(node: Node, note: Notation | None, kind: str, opts: _Options) -
         fields.append(_Field(f"{'const' if kind == 'const' else 'data'} {data}"))
     if kind == "const" or not (opts.show_grad or opts.show_sensitivity):
         return fields
-    g = _grad_of(node)
+    g = opts.grad(node)
     gtext = "None" if g is None else (_preview(g, p) if is_tensor else _num(g, p))
     if opts.show_sensitivity and note is not None and note.base in ("n", "z") and note.layer is not None:
         s = Notation("s", note.sup, note.sub)
@@ -99,12 +100,42 @@ def _edge_label(p: Node, i: int, ordered: bool) -> dict[str, str]:
     return {"label": text, "fontsize": "9"} if text else {}
 
 
+def _frame_fill(node: Node, frame: Frame | None) -> str | None:
+    """In a frame of the backward pass: the node being processed in yellow, the inputs it passes a gradient
+    to in red."""
+    if frame is None:
+        return None
+    if node is frame.current:
+        return _COLORS["current"]
+    return _COLORS["receiver_fill"] if node in frame.receivers else None
+
+
 def _small_constant(node: Node, tooltip: str) -> dict[str, str]:
     """An unlabelled constant in textbook mode: just its value, small and grey, as a slide would show a 2 or 1/2."""
     data = node.data
     text = _preview(data, 3) if isinstance(data, np.ndarray) else f"{float(data):g}"
     return {"label": _dot_text(text), "shape": "plaintext", "fontsize": "9", "fontcolor": _COLORS["cluster"],
             "width": "0", "height": "0", "margin": "0.02", "tooltip": _dot_text(tooltip)}
+
+
+def _value_spec(node: Node, note: Notation | None, kind: str, opts: _Options
+                ) -> tuple[dict[str, str], tuple[float, float]]:
+    """A value node's attributes and its estimated size (inches) for the layout."""
+    if opts.textbook and kind == "const" and not node.label:
+        attrs = _small_constant(node, _tooltip(node, kind))
+        return attrs, (text_width(len(attrs["label"])), 0.25)
+    fields = _node_fields(node, note, kind, opts)
+    attrs = _value_attrs(fields, kind, opts, _tooltip(node, kind), _frame_fill(node, opts.frame))
+    return attrs, (sum(text_width(len(f.text)) for f in fields), 0.34)
+
+
+def _op_spec(node: Node, opts: _Options) -> tuple[dict[str, str], tuple[float, float]]:
+    """An op's ellipse (yellow when a frame of the backward pass processes it) and its estimated size."""
+    text = _op_text(node)
+    attrs = {"label": _dot_text(text), "shape": "ellipse", "tooltip": _dot_text(f"op {node.op_name}")}
+    if opts.frame is not None and opts.frame.current is node:
+        attrs.update(style="filled", fillcolor=_COLORS["current"], penwidth="2")
+    return attrs, (max(0.75, text_width(len(text), 0.4)), 0.5)
 
 
 def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
@@ -120,52 +151,34 @@ def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes:
             continue
         name = f"v{len(ids)}"
         ids[node] = name
-        note = notes[node]
         layer = layers.get(node)
-        if opts.textbook and kind == "const" and not node.label:
-            specs.append(_Spec(name, _small_constant(node, _tooltip(node, kind)), layer))
-            sizes[name] = (text_width(len(specs[-1].attrs["label"])), 0.25)
-        else:
-            fields = _node_fields(node, note, kind, opts)
-            specs.append(_Spec(name, _value_attrs(fields, kind, opts, _tooltip(node, kind)), layer))
-            sizes[name] = (sum(text_width(len(f.text)) for f in fields), 0.34)
+        attrs, sizes[name] = _value_spec(node, notes[node], kind, opts)
+        specs.append(_Spec(name, attrs, layer))
         if node.op is None:
             continue
         op_name = f"{name}op"
-        text = _op_text(node)
-        specs.append(_Spec(op_name, {"label": _dot_text(text), "shape": "ellipse",
-                                     "tooltip": _dot_text(f"op {node.op_name}")}, layer))
-        sizes[op_name] = (max(0.75, text_width(len(text), 0.4)), 0.5)
+        attrs, sizes[op_name] = _op_spec(node, opts)
+        specs.append(_Spec(op_name, attrs, layer))
         edges.append((op_name, name, {}))
         ordered = node.op_name in _ORDERED and len(node._parents) > 1
         for i, p in enumerate(node._parents):
             src = ids.get(p)
             if src is None:
                 continue  # a hidden constant
-            edges.append((src, op_name, _edge_label(p, i, ordered)))
+            attrs = _edge_label(p, i, ordered)
+            if opts.frame is not None and opts.frame.current is node and p in opts.frame.receivers:
+                attrs.update(color=_COLORS["receiver"], penwidth="2.5", dir="back")  # the gradient flows back
+            edges.append((src, op_name, attrs))
     tensors = all(isinstance(n.data, np.ndarray) for n in ids)
     titled = True
     if opts.textbook or tensors:
         titled = False  # each layer's title is a pinned node, so the cluster's box makes room for it
         pos, titles = textbook_positions(order, ids, notes, layers, sizes, g.graph_attr.get("rankdir", "LR"),
                                          wrap=_WRAP if tensors else None)
-        _pin(g, specs, pos, titles if clusters else {})
+        pin_specs(g, specs, pos, titles if clusters else {})
     _emit(g, specs, clusters, titled)
     for a, b, attrs in edges:
         g.edge(a, b, **attrs)
-
-
-def _pin(g: graphviz.Digraph, specs: list[_Spec], pos: dict[str, str], titles: dict[int, str]) -> None:
-    """Pin every node where the documents' layout puts it and let ``neato`` draw the edges around them."""
-    for s in specs:
-        s.attrs["pos"] = pos[s.name]
-    for k, at in titles.items():
-        specs.append(_Spec(f"layer{k}", {"label": f"layer {k}", "shape": "plaintext", "pos": at,
-                                         "fontcolor": _COLORS["cluster"], "fontsize": "12", "margin": "0",
-                                         "width": str(TITLE_WIDTH), "height": str(TITLE_HEIGHT),
-                                         "fixedsize": "true"}, k))
-    g.engine = "neato"
-    g.graph_attr.update(layout="neato", splines="true", overlap="true", sep="+2", esep="+1")
 
 
 # == public API =================================================================================================
@@ -205,7 +218,7 @@ def draw_dot(root: Node | Iterable[Any], rankdir: str = "LR", format: str = "svg
     notes = {n: (parse_label(n.label) if n.label else None) for n in order}
     use_clusters = textbook if clusters is None else clusters
     layers = _layers(order, notes) if use_clusters else {}
-    opts = _Options(textbook, show_grad, show_data, show_sensitivity, precision)
+    opts = _Options(textbook, show_grad, show_data, show_sensitivity, precision, FRAME.get())
     attrs = {"rankdir": rankdir}
     if title:
         attrs.update(label=_dot_text(title), labelloc="b", fontsize="14")

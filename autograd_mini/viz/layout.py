@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import graphviz
+
 from ..node import Node
+from .common import _COLORS, _Spec
 from .notation import Notation
 
 _CHAR_IN = 0.085  # estimated width of one character at fontsize 11, inches (Times averages less)
@@ -283,6 +286,18 @@ def textbook_positions(
         names.append(name)
         if node in layers:
             cluster[name] = layers[node]
+    return grid_positions(cells, names, parents, cluster, rankdir, wrap)
+
+
+def grid_positions(
+    cells: dict[str, Cell],
+    names: list[str],
+    parents: dict[str, list[str]],
+    cluster: dict[str, int],
+    rankdir: str,
+    wrap: float | None = None,
+) -> tuple[dict[str, str], dict[int, str]]:
+    """Place ``cells`` (see :func:`place`) and return the pinned ``pos`` of each and of each layer's title."""
     if rankdir in ("TB", "BT"):  # columns become rows: lay out with each node's extent along that axis
         for c in cells.values():
             c.width, c.height = c.height, c.width
@@ -292,6 +307,84 @@ def textbook_positions(
     return pos, titles
 
 
+def _topological(names: list[str], parents: dict[str, list[str]], consumers: dict[str, list[str]]) -> list[str]:
+    """``names`` inputs before outputs (Kahn's algorithm); nodes on a cycle of groups follow in given order."""
+    waiting = {n: len(set(parents[n])) for n in names}
+    ready = [n for n in names if waiting[n] == 0]
+    out: list[str] = []
+    seen: set[str] = set()
+    while ready:
+        n = ready.pop(0)
+        out.append(n)
+        seen.add(n)
+        for m in dict.fromkeys(consumers[n]):
+            waiting[m] -= 1
+            if waiting[m] == 0:
+                ready.append(m)
+    return out + [n for n in names if n not in seen]
+
+
+def group_positions(
+    names: list[str],
+    layer: dict[str, int | None],
+    leaf: dict[str, bool],
+    parents: dict[str, list[str]],
+    sizes: dict[str, tuple[float, float]],
+    rankdir: str,
+) -> tuple[dict[str, str], dict[int, str]]:
+    """The documents' layout for a collapsed graph: one cell per group (``names`` inputs before outputs), the
+    groups of layer k in its columns; a group outside the layers that feeds them counts as the inputs, one
+    computed after them goes after them."""
+    consumers: dict[str, list[str]] = {n: [] for n in names}
+    for n in names:
+        for p in parents[n]:
+            consumers[p].append(n)
+    names = _topological(names, parents, consumers)
+    cell_layer: dict[str, int] = {}
+    for n in names:
+        if layer[n] is not None:
+            cell_layer[n] = layer[n]  # type: ignore[assignment]
+        elif not leaf[n]:
+            cell_layer[n] = max(
+                (cell_layer.get(p, 0) + (1 if layer[p] is not None else 0) for p in parents[n]), default=0
+            )
+    for n in reversed(names):
+        if n not in cell_layer:
+            users = [m for m in consumers[n] if m in cell_layer]
+            first = min((cell_layer[m] for m in users), default=0)
+            inside = any(layer[m] == first for m in users)
+            cell_layer[n] = max(first - 1 if inside else first, 0)
+    cells = {n: Cell(n, cell_layer[n], 0, i, *sizes[n], leaf=leaf[n]) for i, n in enumerate(names)}
+    cluster = {n: k for n, k in layer.items() if k is not None}
+    return grid_positions(cells, names, parents, cluster, rankdir)
+
+
 def _pin(x: float, y: float, rankdir: str) -> str:
     px, py = _orient(x, y, rankdir)
     return f"{px:.3f},{py:.3f}!"
+
+
+def pin_specs(g: graphviz.Digraph, specs: list[_Spec], pos: dict[str, str], titles: dict[int, str]) -> None:
+    """Pin every node where the documents' layout puts it and let ``neato`` draw the edges around them."""
+    for s in specs:
+        s.attrs["pos"] = pos[s.name]
+    for k, at in titles.items():
+        specs.append(
+            _Spec(
+                f"layer{k}",
+                {
+                    "label": f"layer {k}",
+                    "shape": "plaintext",
+                    "pos": at,
+                    "fontcolor": _COLORS["cluster"],
+                    "fontsize": "12",
+                    "margin": "0",
+                    "width": str(TITLE_WIDTH),
+                    "height": str(TITLE_HEIGHT),
+                    "fixedsize": "true",
+                },
+                k,
+            )
+        )
+    g.engine = "neato"
+    g.graph_attr.update(layout="neato", splines="true", overlap="true", sep="+2", esep="+1")
