@@ -377,15 +377,11 @@ class MLPClassifier(_BaseMLP):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(n^l) (doc 001), shape (n_samples, n_classes), columns in classes_ order."""
-        n = self._raw_output(X)
-        e = np.exp(n - n.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return Tensor(self._raw_output(X)).softmax(axis=1).data  # the engine's one stable softmax
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """log softmax(n^l), computed stably."""
-        n = self._raw_output(X)
-        m = n.max(axis=1, keepdims=True)
-        return n - m - np.log(np.exp(n - m).sum(axis=1, keepdims=True))
+        """log softmax(n^l), computed stably (the engine's log_softmax)."""
+        return Tensor(self._raw_output(X)).log_softmax(axis=1).data
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class for each sample (argmax of the output layer)."""
