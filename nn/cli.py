@@ -100,6 +100,10 @@ def _tolerance(text: str) -> float:
 
 
 def _check_graph_out(args: argparse.Namespace) -> None:
+    if args.steps:  # --out is a folder of frames
+        if args.out:
+            check_writable_directory(Path(args.out), "--out")
+        return
     path = _graph_path(args)
     if path.is_dir():
         raise ValueError(f"--out {str(path)!r} is a folder; give the picture's file name")
@@ -197,8 +201,18 @@ def _why_zero(example: Example, largest: float) -> str:
     return "; ".join(reasons)
 
 
+def _sample_root(example: Example, engine: str, sample: int) -> Any:
+    """One forward pass on ``sample`` and, when the network has targets, its loss L after one backward pass."""
+    root = _forward(example.model, example.x[sample], engine, labelled=True)
+    if example.y is not None:
+        root = _sample_loss(example, sample, engine, root)
+        root.label = "L"
+        root.backward()
+    return root
+
+
 def _network_graph(name: str, example: Example, engine: str, sample: int | None, textbook: bool,
-                   sensitivity: bool) -> tuple[Any, str]:
+                   sensitivity: bool, rankdir: str = "LR") -> tuple[Any, str]:
     """Run one forward pass and (when the network has targets) the loss and one backward pass on ``sample``
     (default: :func:`default_sample`); return (the Digraph with a caption saying what it shows, the caption)."""
     n = len(example.x)
@@ -207,12 +221,9 @@ def _network_graph(name: str, example: Example, engine: str, sample: int | None,
     elif not 0 <= sample < n:
         raise ValueError(f"--sample must be between 0 and {n - 1} for {name!r} ({n} samples)")
     x = example.x[sample]
-    root = _forward(example.model, x, engine, labelled=True)
+    root = _sample_root(example, engine, sample)
     lines = [f"{NETWORKS[name].description}", f"sample {sample}: input x = {x.tolist()}"]
     if example.y is not None:
-        root = _sample_loss(example, sample, engine, root)
-        root.label = "L"
-        root.backward()
         L = float(root.data)
         lines[1] += f", target {example.y[sample].tolist()}, {example.loss} L = {L:.4g}"
         lines.append("after one backward pass: each node shows its value and dL/d(node); each net input n^k_j its "
@@ -224,7 +235,7 @@ def _network_graph(name: str, example: Example, engine: str, sample: int | None,
     else:
         lines.append("forward pass only: the document gives no target, so there is no loss to differentiate")
     caption = "\n".join(lines)
-    return ag.draw_dot(root, textbook=textbook, show_sensitivity=sensitivity, title=caption), caption
+    return ag.draw_dot(root, textbook=textbook, show_sensitivity=sensitivity, title=caption, rankdir=rankdir), caption
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -266,16 +277,41 @@ def _graph_path(args: argparse.Namespace) -> Path:
 def cmd_graph(args: argparse.Namespace) -> int:
     """``autograd-mini graph``."""
     example = NETWORKS[args.network].build(args.engine)
+    if args.steps:
+        return _write_steps(args, example)
     try:
         graph, what = _network_graph(args.network, example, args.engine, args.sample, args.textbook,
-                                     args.sensitivity)
+                                     args.sensitivity, args.rankdir)
     except ValueError as exc:
         print(f"autograd-mini graph: error: {exc}", file=sys.stderr)
         return 2
-    graph.graph_attr["rankdir"] = args.rankdir
     written, rendered = _write_graph(graph, _graph_path(args))
     print(f"{what}\n{'wrote' if rendered else 'could not render;'} {written}")
     return 0 if rendered else 1
+
+
+def _write_steps(args: argparse.Namespace, example: Example) -> int:
+    """``graph NETWORK --steps``: the backward pass frame by frame (numbered SVGs, steps.html, steps.gif)."""
+    sample = default_sample(example, args.engine) if args.sample is None else args.sample
+    if not 0 <= sample < len(example.x):
+        print(f"autograd-mini graph: error: --sample must be between 0 and {len(example.x) - 1}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path("out") / "graph" / f"{args.network}_steps"
+    steps = ag.backward_steps(_sample_root(example, args.engine, sample), textbook=args.textbook or None,
+                              show_sensitivity=args.sensitivity, rankdir=args.rankdir)
+    try:
+        written = steps.save(out, gif=False)
+    except RuntimeError as exc:  # Graphviz's dot program is missing
+        print(f"autograd-mini graph: error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        written["gif"] = steps.write_gif(out / "steps.gif")
+    except ImportError as exc:
+        print(f"note: no GIF: {exc}")
+    names = [written["svg"][0].name, "...", written["svg"][-1].name, written["html"].name]
+    print(f"wrote {len(written['svg'])} frames of the backward pass to {out}: {' '.join(names)}"
+          + (" steps.gif" if "gif" in written else ""))
+    return 0
 
 
 # == check ====================================================================================================
@@ -443,6 +479,9 @@ def _add_graph(sub: Any) -> None:
                        help="which sample (row) of the network's data to use (default: the one with the largest "
                             "loss)")
     graph.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right or top-to-bottom")
+    graph.add_argument("--steps", action="store_true",
+                       help="the backward pass step by step instead: numbered SVG frames, steps.html (arrow keys "
+                            "step) and steps.gif (with Pillow) in the folder --out (default: out/graph/NETWORK_steps)")
 
 
 def _add_check(sub: Any) -> None:

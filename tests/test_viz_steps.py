@@ -224,3 +224,13 @@ def test_readme_pictures_come_from_one_command(tmp_path: Path) -> None:
     shown = sorted(set(re.findall(r"\]\(docs/(worked_[a-z_0-9]+\.svg)\)", (root / "README.md").read_text())))
     assert made == shown and all((root / "docs" / name).exists() for name in shown)
     assert "Step 3 of 7" in (tmp_path / "worked_step_3.svg").read_text()
+
+
+def test_cli_graph_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    require_program("dot", "apt-get install graphviz")
+    from nn.cli import main
+
+    assert main(["graph", "worked", "--steps", "--textbook", "--out", str(tmp_path)]) == 0
+    assert "wrote 8 frames" in capsys.readouterr().out
+    assert len(list(tmp_path.glob("step_*.svg"))) == 8 and (tmp_path / "steps.html").exists()
+    assert "∂L/∂w^2_11 += 8 × 2 = 16" in (tmp_path / "steps.html").read_text()
