@@ -107,7 +107,7 @@ def _fmt(x: Any) -> str:
     return f"{float(x):.6g}"
 
 
-def _latex_name(name: str) -> str:
+def latex_name(name: str) -> str:
     """A label such as ``n^2_1`` or ``W^1`` as LaTeX (superscripts and subscripts braced)."""
     if "^" not in name and "_" not in name:
         return name if len(name) == 1 else rf"\mathrm{{{name}}}"
@@ -121,7 +121,7 @@ def _latex_name(name: str) -> str:
     return out
 
 
-def _latex_num(x: Any) -> str:
+def latex_num(x: Any) -> str:
     if isinstance(x, Node):
         x = x.data
     if isinstance(x, np.ndarray) and x.ndim > 0:
@@ -167,16 +167,16 @@ class Step:
         return "\n".join(lines)
 
     def markdown(self) -> str:
-        name = _latex_name(self.name)
-        head = (f"{self.index}. ${name} = \\mathrm{{{self.op}}}({', '.join(_latex_name(i) for i in self.inputs)})"
-                f" = {_latex_num(self.value)}$, "
-                f"$\\frac{{\\partial L}}{{\\partial {name}}} = {_latex_num(self.grad)}$")
+        name = latex_name(self.name)
+        head = (f"{self.index}. ${name} = \\mathrm{{{self.op}}}({', '.join(latex_name(i) for i in self.inputs)})"
+                f" = {latex_num(self.value)}$, "
+                f"$\\frac{{\\partial L}}{{\\partial {name}}} = {latex_num(self.grad)}$")
         rows = [head]
         for e in self.edges:
-            local = "" if e.local is None else f" = {_latex_num(e.local)}"
-            en = _latex_name(e.name)
-            rows.append(f"    - ${e.rule[1]}{local}$; adds ${_latex_num(e.contribution)}$ to "
-                        f"$\\frac{{\\partial L}}{{\\partial {en}}}$ (now ${_latex_num(e.total)}$)")
+            local = "" if e.local is None else f" = {latex_num(e.local)}"
+            en = latex_name(e.name)
+            rows.append(f"    - ${e.rule[1]}{local}$; adds ${latex_num(e.contribution)}$ to "
+                        f"$\\frac{{\\partial L}}{{\\partial {en}}}$ (now ${latex_num(e.total)}$)")
         return "\n".join(rows)
 
 
@@ -202,7 +202,7 @@ class Explanation:
         return "\n".join([head, *(s.text() for s in self.steps)])
 
     def _repr_markdown_(self) -> str:
-        head = f"**Reverse pass** from ${_latex_name(self.names[self.root])}$ ({len(self.steps)} steps):\n"
+        head = f"**Reverse pass** from ${latex_name(self.names[self.root])}$ ({len(self.steps)} steps):\n"
         return "\n".join([head, *(s.markdown() for s in self.steps)])
 
     def __repr__(self) -> str:

@@ -42,7 +42,7 @@ _NO_PARAMS: dict[str, Any] = {}
 # The version clock (PyTorch's version counter, one clock for all nodes): assigning ``.data`` advances it and
 # stamps the node; every node is stamped with the clock's reading when it is made. A node whose input's stamp
 # is newer than its own was computed from data that has since been replaced: backward() refuses it.
-_clock = [0]
+version_clock = [0]
 
 
 class TracingError(RuntimeError):
@@ -140,8 +140,8 @@ class Node:
 
     def _set_data(self, value: Any) -> None:
         self._data = value
-        _clock[0] += 1
-        self._version = _clock[0]
+        version_clock[0] += 1
+        self._version = version_clock[0]
 
     data = property(_get_data, _set_data, doc="The node's value (a float for Value, an ndarray for Tensor). "
                     "Assigning it advances the node's version: a graph recorded before cannot be backpropagated.")
@@ -192,7 +192,7 @@ class Node:
         requires grad (``needs_grad``, computed from ``parents`` when not given)."""
         node = cls.__new__(cls)
         node._data = data
-        node._version = _clock[0]
+        node._version = version_clock[0]
         node.grad = cls._grad_init
         node.label = ""
         if needs_grad is None:
@@ -349,7 +349,7 @@ class Node:
         return self._apply(_ops.CLIP, self, lo=lo, hi=hi)
 
 
-class _Uncoercible(TypeError):
+class Uncoercible(TypeError):
     """Raised by ``_coerce`` for operands that are not numbers (a TypeError naming the type)."""
 
 

@@ -239,7 +239,7 @@ def _matmul_vjp_y(g: Any, out: Any, x: Any, y: Any) -> Any:
     return matrix_transpose(x) @ g
 
 
-def _lincomb_forward(b: Any, *wx: Any) -> Any:
+def lincomb_forward(b: Any, *wx: Any) -> Any:
     # n = b + sum_i w_i x_i, inputs interleaved (b, w_1, x_1, w_2, x_2, ...), summed left to right.
     n = b
     for k in range(0, len(wx), 2):
@@ -266,6 +266,8 @@ def _stack_vjp(i: int, g: Any, out: Any, *xs: Any, axis: int) -> Any:
     return call(GETITEM, g, index=index)
 
 
+# fmt: off
+# (the table keeps its columns: each rule under its op, the math in a comment beside it)
 # == THE TABLE ==============================================================================================
 # name, forward, then one VJP per input: g is dL/dout, out is the op's output.
 
@@ -355,9 +357,10 @@ SUM_TO = defop("sum_to", _sum_to_forward,
                lambda g, out, x, shape: broadcast_to(g, shape_of(x)))
 # A neuron's net input n = b + sum_i w_i x_i as ONE node (doc 000, eq. 3 per unit): the documents' picture,
 # and half the graph of separate * and + nodes.
-LINCOMB = defop("lincomb", _lincomb_forward, _lincomb_vjp, variadic=True)
+LINCOMB = defop("lincomb", lincomb_forward, _lincomb_vjp, variadic=True)
 CONCATENATE = defop("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_vjp, variadic=True)
 STACK = defop("stack", lambda *xs, axis: np.stack(xs, axis=axis), _stack_vjp, variadic=True)
+# fmt: on
 
 
 def broadcast_to(x: Any, target: tuple[int, ...]) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, _check_not_tracing, _clock, _Uncoercible
+from .node import Node, Uncoercible, _check_not_tracing, version_clock
 from .ops import Op
 
 _FLOATS = (np.float16, np.float32, np.float64)
@@ -63,7 +63,7 @@ class Tensor(Node):
         if not isinstance(label, str):
             raise TypeError(f"Tensor: label must be a str, got {type(label).__name__}: {label!r}")
         self._data = _as_float_array(data, _float_dtype(dtype))
-        self._version = _clock[0]
+        self._version = version_clock[0]
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
@@ -77,14 +77,14 @@ class Tensor(Node):
         if isinstance(x, Tensor):
             return x
         if isinstance(x, Node) or isinstance(x, (str, bytes)) or x is None:
-            raise _Uncoercible(f"cannot use {type(x).__name__} as a Tensor operand")
+            raise Uncoercible(f"cannot use {type(x).__name__} as a Tensor operand")
         dtype = like._data.dtype if like is not None else None
         if isinstance(x, np.ndarray) and x.dtype.type in _FLOATS:
             dtype = None  # an explicit float array keeps its dtype (numpy promotion applies)
         try:
             return cls._new(_as_float_array(x, dtype, copy=False))
         except TypeError as exc:
-            raise _Uncoercible(str(exc)) from None
+            raise Uncoercible(str(exc)) from None
 
     @classmethod
     def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> np.ndarray:

@@ -17,16 +17,16 @@ import numpy as np
 from . import ops as _ops
 from .node import (
     Node,
+    Uncoercible,
     _check_finite,
     _check_not_tracing,
-    _clock,
     _cyclic_gc_paused,
     _raise_modified,
     _state,
-    _Uncoercible,
     toposort,
+    version_clock,
 )
-from .ops import Op, _lincomb_forward
+from .ops import Op, lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
 _SOFT_ERRORS = (ArithmeticError, ValueError)
@@ -70,7 +70,7 @@ class Value(Node):
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
         self._data = float(data)
-        self._version = _clock[0]
+        self._version = version_clock[0]
         self.grad = 0.0
         self.requires_grad = requires_grad
         self.label = label
@@ -87,7 +87,7 @@ class Value(Node):
             return cls(float(x), requires_grad=False)
         if isinstance(x, np.ndarray) and x.size == 1 and x.dtype.kind in "biuf":
             return cls(float(x.item()), requires_grad=False)  # a size-1 array is a number (any ndim)
-        raise _Uncoercible(f"cannot use {type(x).__name__} as a Value operand")
+        raise Uncoercible(f"cannot use {type(x).__name__} as a Value operand")
 
     @classmethod
     def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> float:
@@ -234,7 +234,7 @@ def _record(op: Op, r: float, parents: tuple[Value, ...], needs_grad: bool) -> V
     """Node._new for the scalar fast path: a Value holding ``r`` that records ``op`` when it needs to."""
     node = _object_new(Value)
     node._data = r
-    node._version = _clock[0]
+    node._version = version_clock[0]
     node.grad = 0.0
     node.label = ""
     node._params = None
@@ -257,7 +257,7 @@ def _operand(x: Any) -> Value:
     if t is float or t is int:
         node = _object_new(Value)
         node._data = float(x)
-        node._version = _clock[0]
+        node._version = version_clock[0]
         node.grad = 0.0
         node.requires_grad = False
         node.label = ""
@@ -394,5 +394,5 @@ def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> V
         args.append(w)
         args.append(x)
     if not any(isinstance(a, Value) for a in args):
-        return Value(_lincomb_forward(*[float(a) for a in args]), requires_grad=False)
+        return Value(lincomb_forward(*[float(a) for a in args]), requires_grad=False)
     return Value._apply(_ops.LINCOMB, *args)

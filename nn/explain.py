@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import autograd_mini as ag
-from autograd_mini.explain import Explanation, Step, _latex_name, _latex_num
+from autograd_mini.explain import Explanation, Step, latex_name, latex_num
 
 from .layers import MLP
 from .losses import get_loss
@@ -64,14 +64,14 @@ class LayerStep:
         k = self.k
         s = self.s[0] if self.s.shape[0] == 1 else self.s
         rows = [f"**Layer {k}**", "",
-                f"- $s^{{{k}}} = \\frac{{\\partial L}}{{\\partial n^{{{k}}}}} = {_latex_num(s)}$",
-                f"- $\\frac{{\\partial L}}{{\\partial W^{{{k}}}}} = {_latex_num(self.dW)}$",
-                f"- $\\frac{{\\partial L}}{{\\partial b^{{{k}}}}} = {_latex_num(self.db)}$"]
+                f"- $s^{{{k}}} = \\frac{{\\partial L}}{{\\partial n^{{{k}}}}} = {latex_num(s)}$",
+                f"- $\\frac{{\\partial L}}{{\\partial W^{{{k}}}}} = {latex_num(self.dW)}$",
+                f"- $\\frac{{\\partial L}}{{\\partial b^{{{k}}}}} = {latex_num(self.db)}$"]
         if self.W_new is not None and self.b_new is not None:
             rows += [f"- $W^{{{k}}} \\leftarrow W^{{{k}}} - \\eta \\frac{{\\partial L}}{{\\partial W^{{{k}}}}}"
-                     f" = {_latex_num(self.W_new)}$",
+                     f" = {latex_num(self.W_new)}$",
                      f"- $b^{{{k}}} \\leftarrow b^{{{k}}} - \\eta \\frac{{\\partial L}}{{\\partial b^{{{k}}}}}"
-                     f" = {_latex_num(self.b_new)}$"]
+                     f" = {latex_num(self.b_new)}$"]
         return "\n".join(rows)
 
 
@@ -98,7 +98,7 @@ class NetworkExplanation:
 
     def _repr_markdown_(self) -> str:
         eta = "" if self.eta is None else f", $\\eta = {self.eta:g}$"
-        head = (f"Forward: ${_latex_name('a^' + str(len(self.layers)))} = {_latex_num(self.output)}$, "
+        head = (f"Forward: ${latex_name('a^' + str(len(self.layers)))} = {latex_num(self.output)}$, "
                 f"$L = {self.loss:.6g}${eta}\n")
         return "\n\n".join([head, *(layer.markdown() for layer in self.layers)])
 

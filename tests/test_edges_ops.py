@@ -455,7 +455,7 @@ def test_an_op_made_directly_is_not_variadic_and_is_named_by_its_symbol_or_name(
 def test_variadic_rule_takes_the_input_position() -> None:
     lincomb = ops_mod.TABLE["lincomb"]
     inputs = (0.5, 2.0, 3.0, -1.0, 4.0)  # b, w1, x1, w2, x2
-    out = ops_mod._lincomb_forward(*inputs)
+    out = ops_mod.lincomb_forward(*inputs)
     assert out == 0.5 + 2.0 * 3.0 + -1.0 * 4.0
     got = [lincomb.rule(i)(10.0, out, *inputs) for i in range(5)]
     assert got == [10.0, 30.0, 20.0, 40.0, -10.0]  # dn/db = 1, dn/dw = x, dn/dx = w

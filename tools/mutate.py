@@ -139,13 +139,13 @@ _EQUIVALENT_LIST: list[tuple[str, str, str, str]] = [
     ),
     (
         "autograd_mini/node.py",
-        "_clock = [0]",
+        "version_clock = [0]",
         "0 -> 1",
         "the version clock's starting reading does not matter, only the order of its readings",
     ),
     (
         "autograd_mini/node.py",
-        "_clock[0] += 1",
+        "version_clock[0] += 1",
         "1 -> 2",
         "any positive step keeps the readings increasing, which is all the version check compares",
     ),
