@@ -17,15 +17,17 @@ No optional package is imported here.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .files import ArchiveError, ArrayHeader, read_archive
 from .layers import MLP, Layer, Linear
-from .module import ENGINES, VALUE, Module, Sequential
+from .module import ARCHITECTURE_KEY, ENGINES, VALUE, Module, Sequential
 
 #: the format tag and version written into every architecture record.
 FORMAT = "autograd-mini/architecture"
@@ -175,6 +177,86 @@ def build(record: Any) -> Any:
         raise ValueError(msg if msg.startswith("architecture") else f"architecture: {msg}") from None
 
 
+# -- beside the weights in a saved model -----------------------------------------------------------------------
+#: the largest architecture record ``load_model`` reads (a record is a few hundred bytes per layer).
+MAX_RECORD_BYTES = 1 << 20
+
+
+def record_array(model: Any) -> np.ndarray:
+    """``describe(model)`` as UTF-8 JSON bytes in a 1-D uint8 array (what ``Module.save`` stores, no pickle)."""
+    return np.frombuffer(json.dumps(describe(model)).encode("utf-8"), dtype=np.uint8).copy()
+
+
+def _check_record_header(path: str, headers: Mapping[str, ArrayHeader]) -> None:
+    header = headers.get(ARCHITECTURE_KEY)
+    if header is None:
+        raise ArchiveError(
+            path,
+            "holds weights but no architecture record (saved by a module nn.architecture cannot describe, "
+            "or before records existed): build the network in code and call its .load(path)",
+        )
+    if header.dtype != np.uint8 or len(header.shape) != 1 or header.nbytes > MAX_RECORD_BYTES:
+        raise ArchiveError(
+            path,
+            f"member {ARCHITECTURE_KEY!r} is not an architecture record (expected a 1-D uint8 array of at most "
+            f"{MAX_RECORD_BYTES} bytes, got dtype {header.dtype} and shape {header.shape})",
+        )
+
+
+def load_model(path: str | os.PathLike[str]) -> Module:
+    """The network saved by ``model.save(path)``, rebuilt from its architecture record without the code that
+    made it: same class, engine, dtype, sizes, activations and weights (``path + ".npz"`` is tried when ``path``
+    does not exist).
+
+    The record is read first (its header checked: present, uint8, at most 1 MiB); then the weights are loaded by
+    ``Module.load``, which checks names and shapes from the headers before reading any data. Every error is a
+    ValueError naming the file.
+    """
+    where = os.fspath(path)
+    if not os.path.exists(where) and os.path.exists(where + ".npz"):
+        where += ".npz"
+    headers: dict[str, ArrayHeader] = {}
+
+    def check(found: Mapping[str, ArrayHeader]) -> None:
+        _check_record_header(where, found)
+        headers.update(found)
+
+    raw = read_archive(where, check=check, names=[ARCHITECTURE_KEY])
+    try:
+        record = json.loads(raw[ARCHITECTURE_KEY].tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ArchiveError(where, f"a damaged architecture record ({exc})") from None
+    stored = sum(int(np.prod(h.shape)) for name, h in headers.items() if name != ARCHITECTURE_KEY)
+    declared = _parameter_count(record.get("model") if isinstance(record, dict) else None)
+    if declared is not None and declared != stored:  # checked before building: a record cannot make us allocate
+        raise ArchiveError(where, f"the architecture record describes {declared} parameters, the file holds {stored}")
+    try:
+        model = build(record)
+    except ValueError as exc:
+        raise ArchiveError(where, f"a damaged architecture record ({exc})") from None
+    model.load(where)
+    return model
+
+
+def _parameter_count(spec: Any) -> int | None:
+    """How many numbers the weights of ``spec`` hold, or None when the record is malformed (``build`` says how)."""
+    if not isinstance(spec, dict):
+        return None
+    sizes: Any = None
+    if spec.get("class") in ("Layer", "Linear"):
+        sizes = [spec.get("nin"), spec.get("nout")]
+    elif spec.get("class") == "MLP" and isinstance(spec.get("nouts"), list):
+        sizes = [spec.get("nin"), *spec["nouts"]]
+    elif spec.get("class") == "Sequential" and isinstance(spec.get("layers"), list):
+        counts = [_parameter_count(item) for item in spec["layers"]]
+        return None if None in counts else sum(c for c in counts if c is not None)
+    elif spec.get("class") == "activation":
+        return 0
+    if sizes is None or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
+        return None
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
 # -- the computation as steps ------------------------------------------------------------------------------
 def _layer_steps(layer: Layer) -> list[Step]:
     out: list[Step] = [Dense(layer.W, layer.b)]
@@ -289,5 +371,7 @@ __all__ = [
     "describe",
     "engine_dtype",
     "from_steps",
+    "load_model",
+    "record_array",
     "steps",
 ]

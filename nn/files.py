@@ -21,7 +21,7 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -223,12 +223,15 @@ def _read_data(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndar
 
 
 def read_archive(
-    path: str | os.PathLike[str], check: Callable[[Mapping[str, ArrayHeader]], None] | None = None
+    path: str | os.PathLike[str],
+    check: Callable[[Mapping[str, ArrayHeader]], None] | None = None,
+    names: Collection[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Read every array of the ``.npz`` archive ``path``: ``{name: array}``, in the archive's order.
 
     First all headers are read and ``check(headers)`` is called with ``{name: ArrayHeader}``; it raises to
-    refuse the file, in which case no array data is read at all. Object arrays are always refused.
+    refuse the file, in which case no array data is read at all. Object arrays are always refused. With
+    ``names``, only those members' data is read (the ones present; every header is still checked).
 
     Raises:
         ArchiveError: (a ValueError) naming the file: not a zip archive (and what it is instead), a corrupt or
@@ -242,7 +245,8 @@ def read_archive(
             headers = {name: _read_header(where, zf, info) for name, info in members.items()}
             if check is not None:
                 check(headers)
-            return {name: _read_data(where, zf, info) for name, info in members.items()}
+            wanted = members if names is None else {k: v for k, v in members.items() if k in names}
+            return {name: _read_data(where, zf, info) for name, info in wanted.items()}
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise ArchiveError(where, f"a corrupt zip archive ({type(exc).__name__}: {exc})") from None
 

@@ -21,6 +21,9 @@ from .files import ArchiveError, ArrayHeader, read_archive, write_archive
 
 Parameter = Value | Tensor
 
+#: The archive member where ``Module.save`` records the architecture (``nn.architecture``), beside the weights.
+ARCHITECTURE_KEY = "__architecture__"
+
 #: Engine names accepted by every layer-building class: the scalar graph (micrograd-compatible) ...
 VALUE = "value"
 #: ... and the vectorized numpy engine (batches).
@@ -199,8 +202,23 @@ class Module:
         path = os.fspath(path)
         if not path.endswith(".npz"):
             path += ".npz"
-        write_archive(path, self.state_dict())
+        arrays: dict[str, np.ndarray] = dict(self.state_dict())
+        record = self._architecture_record()
+        if record is not None:
+            arrays[ARCHITECTURE_KEY] = record
+        write_archive(path, arrays)
         return path
+
+    def _architecture_record(self) -> np.ndarray | None:
+        """The network's architecture (``nn.architecture.describe``) as UTF-8 JSON bytes in a uint8 array, saved
+        beside the weights so ``nn.load_model`` can rebuild the network; None for a module it cannot describe
+        (a subclass with its own code: only its weights are saved)."""
+        from .architecture import record_array  # nn.architecture builds on the layers, which build on Module
+
+        try:
+            return record_array(self)
+        except ValueError:
+            return None
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Load parameters saved by :meth:`save`, all or nothing (``path + ".npz"`` is tried when ``path``
@@ -215,6 +233,7 @@ class Module:
         if not os.path.exists(path) and os.path.exists(path + ".npz"):
             path += ".npz"
         state = read_archive(path, check=lambda headers: self._check_headers(path, headers))
+        state.pop(ARCHITECTURE_KEY, None)
         try:
             self.load_state_dict(state)
         except ValueError as exc:
@@ -223,6 +242,7 @@ class Module:
     def _check_headers(self, path: str, headers: Mapping[str, ArrayHeader]) -> None:
         """Refuse an archive whose names, shapes or dtypes do not fit the parameters (before reading data)."""
         named = dict(self.named_parameters())
+        headers = {name: header for name, header in headers.items() if name != ARCHITECTURE_KEY}
         problems = _name_problems(named, headers)
         for name, header in headers.items():
             if name in named:
