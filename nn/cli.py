@@ -11,6 +11,8 @@ Subcommands:
 * ``check``: compares autograd with the documents' hand-derived backprop (``nn.closed_form``) on a documents'
   network or on a random MLP given by ``--layers``; exit status 1 when they disagree.
 * ``digits``: the Kaggle Digit Recognizer case study of doc 000 (``nn.digits.train_digits``).
+* ``export``: a model saved by ``Module.save`` (rebuilt by ``nn.load_model`` from its architecture record) to
+  PyTorch (a ``torch.export`` ``.pt2`` program) or ONNX (``nn.interop``).
 
 The command line sits above both packages: the engine (``autograd_mini``) never imports ``nn``. Its choices
 are read from the registries they name: the documents' networks from ``nn.documents.NETWORKS``, the activations
@@ -406,9 +408,53 @@ def _hidden_sizes(values: str | Sequence[str]) -> tuple[int, ...]:
         raise ValueError(f"--hidden must be layer sizes such as 128,64, got {' '.join(values)!r}") from None
 
 
+# == export ===================================================================================================
+EXPORT_SUFFIX = {"torch": ".pt2", "onnx": ".onnx"}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``autograd-mini export``: nn.load_model, then nn.interop's save_torch or to_onnx. A file that is not a saved
+    model, a model without an architecture record or a missing extra prints ``error: ...`` and returns 2."""
+    from .architecture import load_model
+    from .interop import save_torch, to_onnx
+
+    out = args.out or str(Path(args.model).with_suffix(EXPORT_SUFFIX[args.to]))
+    try:
+        model = load_model(args.model)
+        if args.to == "torch":
+            path = save_torch(model, out)
+            how = f"load it with torch.export.load({path!r}).module()"
+        else:
+            path = to_onnx(model, out, opset=args.opset)
+            how = f"run it with onnxruntime.InferenceSession({path!r}).run(None, {{'input': X}})"
+    except (ValueError, OSError, ImportError) as exc:
+        print(f"autograd-mini export: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: {model!r} ({how})")
+    return 0
+
+
+def _add_export(sub: Any) -> None:
+    export = _subcommand(
+        sub, "export", cmd_export, [],
+        help="a saved model (MODEL.npz) to PyTorch or ONNX",
+        description="Rebuild a model saved with Module.save (nn.load_model reads the architecture stored beside\n"
+                    "the weights) and write it for PyTorch or ONNX (nn.interop):\n"
+                    "  --to torch  a torch.export program (.pt2): torch.export.load(PATH).module() is a trainable\n"
+                    "              torch module on (batch, n_in) inputs, no autograd-mini needed (extra [torch])\n"
+                    "  --to onnx   an ONNX model (opset >= 17) with input 'input' (batch, n_in) and output\n"
+                    "              'output', written without PyTorch (extra [onnx])\n"
+                    "Exit status 2 when the file is not a saved model or an extra is missing.")
+    export.add_argument("model", metavar="MODEL.npz", help="a model saved with Module.save")
+    export.add_argument("--to", choices=tuple(EXPORT_SUFFIX), required=True, help="the format to write")
+    export.add_argument("--out", default=None,
+                        help="the file to write; when omitted, MODEL.npz with the suffix .pt2 or .onnx")
+    export.add_argument("--opset", type=int, default=17, help="the ONNX opset (--to onnx; 17 or newer)")
+
+
 # == parser ===================================================================================================
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``autograd-mini`` with its four subcommands."""
+    """The argument parser of ``autograd-mini`` with its subcommands."""
     parser = argparse.ArgumentParser(
         prog="autograd-mini",
         description="autograd-mini: a small reverse-mode autodiff engine for learning, teaching and checking "
@@ -418,7 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"autograd-mini {ag.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (_add_demo, _add_graph, _add_check, _add_digits):
+    for add in (_add_demo, _add_graph, _add_check, _add_digits, _add_export):
         add(sub)
     return parser
 

@@ -9,6 +9,7 @@ torch, onnx and onnxruntime are optional (extras ``[torch]`` and ``[onnx]``), im
 functions; without them a call raises an ImportError naming the extra to install.
 """
 
+from .onnx_export import to_onnx
 from .pytorch import TORCH_LOSSES, from_torch, save_torch, steps_to_torch, to_torch, torch_loss
 
-__all__ = ["TORCH_LOSSES", "from_torch", "save_torch", "steps_to_torch", "to_torch", "torch_loss"]
+__all__ = ["TORCH_LOSSES", "from_torch", "save_torch", "steps_to_torch", "to_onnx", "to_torch", "torch_loss"]

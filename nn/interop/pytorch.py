@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from .. import architecture
+from .._extras import require
 from ..architecture import Act, Dense, Step
 from ..losses import EPS, LOSSES
 from ..module import VALUE, check_engine
-from ._extras import require
 
 #: how each of ``nn.LOSSES`` is computed in PyTorch by :func:`torch_loss`; the ones starting with "no built-in"
 #: have no ``torch.nn`` loss of their own and are written with torch operations.
@@ -40,7 +40,7 @@ assert set(TORCH_LOSSES) == set(LOSSES), "every loss needs its PyTorch form"
 
 
 def _torch() -> Any:
-    return require("torch", "nn.interop (PyTorch)")
+    return require("torch", "nn.interop (PyTorch)", extra="torch")
 
 
 def _torch_dtype(torch: Any, dtype: np.dtype) -> Any:
