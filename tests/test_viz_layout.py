@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
@@ -109,6 +109,7 @@ def test_documents_networks_read_left_to_right(name: str) -> None:
     check_textbook_layout(layout(g), g.source, sizes)
 
 
+@settings(max_examples=max(1, settings.default.max_examples // 3))  # each example renders with dot (~2 s)
 @given(st.lists(st.integers(1, 8), min_size=1, max_size=2), st.integers(1, 4), st.integers(1, 3), st.integers(0, 2**16))
 def test_random_mlps_read_left_to_right(hidden: list[int], n_in: int, n_out: int, seed: int) -> None:
     rnd = random.Random(seed)
