@@ -366,52 +366,74 @@ def _looks_numeric(cell: str) -> bool:
     return True
 
 
-def _parse_header(path: str | os.PathLike[str], line: int, row: list[str], has_labels: bool | None) -> bool:
-    """Validate the header row; return whether the file has a ``label`` column."""
-    cells = [c.strip() for c in row]
-    no_header_hint = (
-        " (the first line looks like data: is the header row missing?)" if _looks_numeric(cells[0]) else ""
-    )
-    if has_labels is None:
-        if "label" in cells:
-            has_labels = True
-        elif len(cells) == N_PIXELS + 1:
-            raise DigitCSVError(
-                path,
-                line,
-                f"missing 'label' column: the header has {len(cells)} columns like a train file, "
-                f"whose header must be '{_TRAIN_HEADER_HINT}'{no_header_hint}",
-            )
-        else:
-            has_labels = False
+def _header_has_labels(
+    path: str | os.PathLike[str], line: int, cells: list[str], has_labels: bool | None, hint: str
+) -> bool:
+    """``has_labels`` as given, or (None) decided from the header: a ``label`` column means a train file; a
+    header as wide as a train file's without one is an error."""
+    if has_labels is not None:
+        return has_labels
+    if "label" in cells:
+        return True
+    if len(cells) == N_PIXELS + 1:
+        raise DigitCSVError(
+            path,
+            line,
+            f"missing 'label' column: the header has {len(cells)} columns like a train file, "
+            f"whose header must be '{_TRAIN_HEADER_HINT}'{hint}",
+        )
+    return False
+
+
+def _header_pixel_cells(
+    path: str | os.PathLike[str], line: int, cells: list[str], has_labels: bool, hint: str
+) -> list[str]:
+    """The header's pixel column names: those after a first ``label`` column in a train file, all of them in a
+    test file (which must have no ``label`` column)."""
     if has_labels:
         if cells[0] != "label":
             if "label" in cells:
                 problem = f"'label' must be the first column, found in column {cells.index('label') + 1}"
             else:
                 problem = f"missing 'label' column: a train file's header must be '{_TRAIN_HEADER_HINT}'"
-            raise DigitCSVError(path, line, problem + no_header_hint)
-        pixel_cells, offset = cells[1:], 1
-    else:
-        if "label" in cells:
-            raise DigitCSVError(
-                path,
-                line,
-                f"unexpected 'label' column in column {cells.index('label') + 1}: has_labels=False expects a "
-                f"test file with header '{_TEST_HEADER_HINT}'",
-            )
-        pixel_cells, offset = cells, 0
+            raise DigitCSVError(path, line, problem + hint)
+        return cells[1:]
+    if "label" in cells:
+        raise DigitCSVError(
+            path,
+            line,
+            f"unexpected 'label' column in column {cells.index('label') + 1}: has_labels=False expects a "
+            f"test file with header '{_TEST_HEADER_HINT}'",
+        )
+    return cells
+
+
+def _check_pixel_names(
+    path: str | os.PathLike[str], line: int, pixel_cells: list[str], offset: int, hint: str
+) -> None:
+    """The pixel columns must be exactly ``pixel0`` .. ``pixel783``, in order (``offset``: columns before them)."""
     if len(pixel_cells) != N_PIXELS:
         raise DigitCSVError(
             path,
             line,
-            f"wrong pixel count in the header: expected {N_PIXELS}, got {len(pixel_cells)}{no_header_hint}",
+            f"wrong pixel count in the header: expected {N_PIXELS}, got {len(pixel_cells)}{hint}",
         )
     for j, (got, want) in enumerate(zip(pixel_cells, _PIXEL_NAMES)):
         if got != want:
             raise DigitCSVError(
-                path, line, f"header column {j + 1 + offset} is {got!r}, expected {want!r}{no_header_hint}"
+                path, line, f"header column {j + 1 + offset} is {got!r}, expected {want!r}{hint}"
             )
+
+
+def _parse_header(path: str | os.PathLike[str], line: int, row: list[str], has_labels: bool | None) -> bool:
+    """Validate the header row; return whether the file has a ``label`` column."""
+    cells = [c.strip() for c in row]
+    no_header_hint = (
+        " (the first line looks like data: is the header row missing?)" if _looks_numeric(cells[0]) else ""
+    )
+    has_labels = _header_has_labels(path, line, cells, has_labels, no_header_hint)
+    pixel_cells = _header_pixel_cells(path, line, cells, has_labels, no_header_hint)
+    _check_pixel_names(path, line, pixel_cells, 1 if has_labels else 0, no_header_hint)
     return has_labels
 
 
@@ -445,6 +467,83 @@ def _parse_row(row: list[str], offset: int) -> tuple[int, list[float]] | str:
     return label, values
 
 
+def _csv_rows(fh: IO[str], path: str | os.PathLike[str]) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows of ``fh`` with their 1-based line numbers; text that is not UTF-8 or not CSV is a
+    DigitCSVError naming its line."""
+    reader = csv.reader(_capped_lines(fh, path))
+    try:
+        for row in reader:
+            if not _is_blank(row):
+                yield reader.line_num, row
+    except UnicodeDecodeError as e:
+        bad_line = _first_undecodable_line(path) or reader.line_num + 1
+        raise DigitCSVError(path, bad_line, f"not UTF-8 text ({e.reason})") from e
+    except csv.Error as e:
+        raise DigitCSVError(path, max(reader.line_num, 1), f"unreadable CSV ({e})") from e
+
+
+def _row_values(
+    path: str | os.PathLike[str], line: int, row: list[str], offset: int
+) -> tuple[int, list[int] | list[float]]:
+    """A data row's label (0 when ``offset`` is 0: no label column) and pixel values, or a DigitCSVError."""
+    ncols = N_PIXELS + offset
+    if len(row) != ncols:
+        raise DigitCSVError(
+            path,
+            line,
+            f"ragged row: {len(row)} cells but the header has {ncols} (expected {N_PIXELS} "
+            f"pixels, got {len(row) - offset})",
+        )
+    # Fast path: Kaggle pixels are integers; any other row is parsed (or rejected) cell by cell.
+    try:
+        label = int(row[0]) if offset else 0
+        values = list(map(int, row[offset:]))
+        if 0 <= label <= 9 and min(values) >= 0 and max(values) <= 255:
+            return label, values
+    except ValueError:
+        pass
+    parsed = _parse_row(row, offset)
+    if isinstance(parsed, str):
+        raise DigitCSVError(path, line, parsed)
+    return parsed
+
+
+class _DigitRows:
+    """The data rows read so far: pixels in float64 blocks of ``CHUNK_ROWS`` rows, labels (train file) in a list."""
+
+    CHUNK_ROWS = 1024
+
+    def __init__(self, has_labels: bool) -> None:
+        self.has_labels = has_labels
+        self.chunks: list[NDArray[np.float64]] = []
+        self.buf = np.empty((self.CHUNK_ROWS, N_PIXELS), dtype=np.float64)
+        self.filled = 0
+        self.labels: list[int] = []
+
+    def append(self, label: int, values: list[int] | list[float]) -> None:
+        """Add one row (its label is kept only for a train file); a full block is set aside for a new one."""
+        if self.has_labels:
+            self.labels.append(label)
+        self.buf[self.filled] = values
+        self.filled += 1
+        if self.filled == self.CHUNK_ROWS:
+            self.chunks.append(self.buf)
+            self.buf = np.empty((self.CHUNK_ROWS, N_PIXELS), dtype=np.float64)
+            self.filled = 0
+
+    def arrays(
+        self, path: str | os.PathLike[str], header_line: int
+    ) -> tuple[NDArray[np.float64], NDArray[np.int64] | None]:
+        """``(X, y)`` as ``read_kaggle_csv`` returns them; no rows at all is a DigitCSVError."""
+        chunks = self.chunks + [self.buf[: self.filled]] if self.filled else self.chunks
+        if not chunks:
+            raise DigitCSVError(path, header_line, "no data rows after the header")
+        X = np.concatenate(chunks) if len(chunks) > 1 else chunks[0].copy()
+        X /= 255.0
+        y = np.array(self.labels, dtype=np.int64) if self.has_labels else None
+        return X, y
+
+
 def read_kaggle_csv(
     path: str | os.PathLike[str], has_labels: bool | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.int64] | None]:
@@ -471,73 +570,23 @@ def read_kaggle_csv(
             name), a pixel outside [0, 255], a label that is not an integer in 0..9, or no data rows.
         OSError: if the file cannot be opened.
     """
-    chunk_rows = 1024
-    chunks: list[NDArray[np.float64]] = []
-    buf = np.empty((chunk_rows, N_PIXELS), dtype=np.float64)
-    filled = 0
-    labels: list[int] = []
-    header_line = 0
     with _open_text(path) as fh:
-        reader = csv.reader(_capped_lines(fh, path))
-        try:
-            ncols = offset = 0
-            for row in reader:
-                if _is_blank(row):
-                    continue
-                line = reader.line_num
-                if not header_line:
-                    has_labels = _parse_header(path, line, row, has_labels)
-                    header_line = line
-                    offset = 1 if has_labels else 0
-                    ncols = N_PIXELS + offset
-                    continue
-                if len(row) != ncols:
-                    raise DigitCSVError(
-                        path,
-                        line,
-                        f"ragged row: {len(row)} cells but the header has {ncols} (expected {N_PIXELS} "
-                        f"pixels, got {len(row) - offset})",
-                    )
-                # Fast path: Kaggle pixels are integers; any other row is parsed (or rejected) cell by cell.
-                try:
-                    label = int(row[0]) if has_labels else 0
-                    values: list[int] | list[float] = list(map(int, row[offset:]))
-                    ok = 0 <= label <= 9 and min(values) >= 0 and max(values) <= 255
-                except ValueError:
-                    ok = False
-                if not ok:
-                    parsed = _parse_row(row, offset)
-                    if isinstance(parsed, str):
-                        raise DigitCSVError(path, line, parsed)
-                    label, values = parsed
-                if has_labels:
-                    labels.append(label)
-                buf[filled] = values
-                filled += 1
-                if filled == chunk_rows:
-                    chunks.append(buf)
-                    buf = np.empty((chunk_rows, N_PIXELS), dtype=np.float64)
-                    filled = 0
-        except UnicodeDecodeError as e:
-            bad_line = _first_undecodable_line(path) or reader.line_num + 1
-            raise DigitCSVError(path, bad_line, f"not UTF-8 text ({e.reason})") from e
-        except csv.Error as e:
-            raise DigitCSVError(path, max(reader.line_num, 1), f"unreadable CSV ({e})") from e
-    if not header_line:
-        raise DigitCSVError(
-            path,
-            1,
-            f"empty file: expected a header row '{_TRAIN_HEADER_HINT}' (train) "
-            f"or '{_TEST_HEADER_HINT}' (test)",
-        )
-    if filled:
-        chunks.append(buf[:filled])
-    if not chunks:
-        raise DigitCSVError(path, header_line, "no data rows after the header")
-    X = np.concatenate(chunks) if len(chunks) > 1 else chunks[0].copy()
-    X /= 255.0
-    y = np.array(labels, dtype=np.int64) if has_labels else None
-    return X, y
+        rows = _csv_rows(fh, path)
+        header = next(rows, None)
+        if header is None:
+            raise DigitCSVError(
+                path,
+                1,
+                f"empty file: expected a header row '{_TRAIN_HEADER_HINT}' (train) "
+                f"or '{_TEST_HEADER_HINT}' (test)",
+            )
+        header_line, header_row = header
+        has_labels = _parse_header(path, header_line, header_row, has_labels)
+        offset = 1 if has_labels else 0
+        data = _DigitRows(has_labels)
+        for line, row in rows:
+            data.append(*_row_values(path, line, row, offset))
+    return data.arrays(path, header_line)
 
 
 def write_kaggle_submission(path: str | os.PathLike[str], labels: ArrayLike) -> None:

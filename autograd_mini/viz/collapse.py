@@ -52,122 +52,177 @@ class _Group:
             return "param"
         return "const" if self.consts == self.count else "value"
 
+    @classmethod
+    def open(cls, key: Any, first: Node, notes: dict[Node, Notation | None], layers: dict[Node, int]) -> _Group:
+        """The empty group ``key`` (from ``_group_nodes``) met first at ``first``: its kind, its label's notation
+        (a labelled group only) and its layer (the label's, else the node's place in ``layers``)."""
+        kind = key[0] if key[0] != "leaf" else ("param" if key[1] else "const")
+        note = notes[first] if kind == "label" else None
+        layer = note.layer if note is not None and note.layer is not None else layers.get(first)
+        return cls(key, kind, first, note, layer=layer)
+
+    def add_node(self, node: Node, is_root: bool) -> None:
+        """Count ``node``: one more member, its op (or, for a leaf, trainable or constant), whether it is a root."""
+        self.count += 1
+        if node.op is not None:
+            self.ops[node.op.name] = self.ops.get(node.op.name, 0) + 1
+        elif node.requires_grad:
+            self.params += 1
+        else:
+            self.consts += 1
+        if is_root:
+            self.has_root = True
+
+    def add_data(self, node: Node, grad_of: Callable[[Node], Any]) -> None:
+        """Widen the data and gradient ranges by ``node``'s data and ``grad_of(node)`` (NaN entries ignored)."""
+        d = node.data
+        if isinstance(d, np.ndarray):
+            self._add_array(d, grad_of(node))
+        else:
+            gr = grad_of(node)
+            self._add_scalar(d, gr if node.requires_grad else None)
+
+    def _add_array(self, d: np.ndarray, gr: Any) -> None:
+        """A tensor's entries: count them and widen the ranges by their smallest and largest (an empty one adds
+        nothing; nor does a missing or empty gradient)."""
+        self.elements += d.size
+        if d.size:
+            self.lo = min(self.lo, float(np.nanmin(d)))
+            self.hi = max(self.hi, float(np.nanmax(d)))
+        if gr is not None and np.size(gr):
+            self.glo = min(self.glo, float(np.nanmin(gr)))
+            self.ghi = max(self.ghi, float(np.nanmax(gr)))
+
+    def _add_scalar(self, d: Any, gr: Any) -> None:
+        """A scalar value and its gradient (None: no gradient to show)."""
+        if d < self.lo:
+            self.lo = d
+        if d > self.hi:
+            self.hi = d
+        if gr is not None:
+            if gr < self.glo:
+                self.glo = gr
+            if gr > self.ghi:
+                self.ghi = gr
+
+    def add_indices(self, note: Notation | None) -> None:
+        """A labelled group's index sets: rows and columns of a matrix's entries w_ij, rows of a vector's x_i."""
+        if self.kind != "label" or note is None or note.indices is None:
+            return
+        idx = note.indices
+        if len(idx) == 2:
+            self.rows.add(idx[0])
+            self.cols.add(idx[1])
+        elif len(idx) == 1:
+            self.rows.add(idx[0])  # the range x_1..x_n of a vector's entries
+
+
+# A leaf that is not (yet) in a group, as an input of an op node: trainable or constant.
+_LEAF_TOKEN = {True: ("leaf", True), False: ("leaf", False)}
+
+
+class _Grouping:
+    """One tier of ``_group_nodes``: the group id of each node so far and the group keys, ids in order of first
+    use."""
+
+    def __init__(self, notes: dict[Node, Notation | None], tier: int) -> None:
+        self.notes = notes
+        self.tier = tier
+        self.gid: dict[Node, int] = {}
+        self.keys: list[Any] = []
+        self.index: dict[Any, int] = {}
+
+    def group_for(self, key: Any) -> int:
+        """The id of group ``key``, a new one if it is the first time ``key`` is met."""
+        g = self.index.get(key)
+        if g is None:
+            g = self.index[key] = len(self.keys)
+            self.keys.append(key)
+        return g
+
+    def labelled(self, node: Node) -> bool:
+        """Whether ``node`` is grouped by its label's stem (tier 0 and a label in the documents' notation)."""
+        return self.tier == 0 and self.notes[node] is not None
+
+    def add_labelled(self, node: Node) -> None:
+        """A labelled node joins its label stem's group (scalars and tensors apart)."""
+        note = self.notes[node]
+        assert note is not None
+        self.gid[node] = self.group_for(("label", note.stem, type(node).__name__))
+
+    def add_op(self, node: Node) -> None:
+        """An op node: tier 2 groups by op name; otherwise it joins a parent made by the same op (a chain of adds
+        is one run), else the group of that op reading the same groups (leaves not yet grouped: by kind)."""
+        assert node.op is not None
+        name = node.op.name
+        if self.tier == 2:
+            self.gid[node] = self.group_for(("op", name))
+            return
+        joined = self._run_of(node, name)
+        if joined is not None:
+            self.gid[node] = joined
+            return
+        gid = self.gid
+        tokens = frozenset(gid[p] if p in gid else _LEAF_TOKEN[p.requires_grad] for p in node._parents)
+        gid[node] = self.group_for(("op", name, tokens))
+
+    def _run_of(self, node: Node, name: str) -> int | None:
+        """The group of ``node``'s first unlabelled parent made by the op ``name``, if any."""
+        for p in node._parents:
+            if p.op is not None and p.op.name == name and not self.labelled(p):
+                return self.gid[p]
+        return None
+
+    def add_leaves(self, order: list[Node], leaves: list[Node]) -> None:
+        """Leaves without a (used) label, grouped by kind and, below tier 2, by the groups that consume them (so
+        each layer's weights stay apart). Every node of ``order`` but ``leaves`` already has its group."""
+        consumers: dict[Node, set[int]] = {n: set() for n in leaves}
+        if self.tier < 2:
+            for node in order:
+                g = self.gid.get(node)
+                if g is None:
+                    continue
+                for p in node._parents:
+                    c = consumers.get(p)
+                    if c is not None:
+                        c.add(g)
+        for n in leaves:
+            self.gid[n] = self.group_for(("leaf", n.requires_grad, frozenset(consumers[n])))
+
 
 def _group_nodes(order: list[Node], notes: dict[Node, Notation | None], tier: int, limit: int
                  ) -> tuple[dict[Node, int], list[Any]] | None:
     """Assign each node a group id. Tier 0: label stems, then same-op runs reading the same groups; tier 1: the
     same without labels; tier 2: one group per op name (always small). O(nodes + edges); gives up (None) as soon
     as a tier 0 or 1 grouping exceeds ``limit`` groups."""
-    use_labels = tier == 0
-    gid: dict[Node, int] = {}
-    keys: list[Any] = []
-    index: dict[Any, int] = {}
-
-    def group_for(key: Any) -> int:
-        g = index.get(key)
-        if g is None:
-            g = index[key] = len(keys)
-            keys.append(key)
-        return g
-
-    def labelled(n: Node) -> bool:
-        note = notes[n]
-        return use_labels and note is not None
-
-    leaf_token = {True: ("leaf", True), False: ("leaf", False)}
+    grouping = _Grouping(notes, tier)
     pending_leaves: list[Node] = []
     for node in order:
-        if labelled(node):
-            gid[node] = group_for(("label", notes[node].stem, type(node).__name__))  # type: ignore[union-attr]
-            continue
-        if node.op is None:
+        if grouping.labelled(node):
+            grouping.add_labelled(node)
+        elif node.op is None:
             pending_leaves.append(node)
-            continue
-        name = node.op.name
-        if tier == 2:
-            gid[node] = group_for(("op", name))
-            continue
-        joined = None
-        for p in node._parents:  # a run of the same op (a chain of adds) is one group
-            if p.op is not None and p.op.name == name and not labelled(p):
-                joined = gid[p]
-                break
-        if joined is not None:
-            gid[node] = joined
-            continue
-        tokens = frozenset(gid[p] if p in gid else leaf_token[p.requires_grad] for p in node._parents)
-        gid[node] = group_for(("op", name, tokens))
-        if len(keys) > limit and tier < 2:
-            return None
-    # Leaves without a (used) label: grouped by what consumes them, so each layer's weights stay apart.
-    if pending_leaves:
-        consumers: dict[Node, set[int]] = {n: set() for n in pending_leaves}
-        for node in order:
-            g = gid.get(node)
-            if g is None:
-                continue
-            for p in node._parents:
-                c = consumers.get(p)
-                if c is not None:
-                    c.add(g)
-        for n in pending_leaves:
-            sig = frozenset(consumers[n]) if tier < 2 else frozenset()
-            gid[n] = group_for(("leaf", n.requires_grad, sig))
-    return gid, keys
+        else:
+            grouping.add_op(node)
+            if len(grouping.keys) > limit and tier < 2:
+                return None
+    grouping.add_leaves(order, pending_leaves)
+    return grouping.gid, grouping.keys
 
 
 def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: dict[Node, Notation | None],
                layers: dict[Node, int], roots: set[Node], grad_of: Callable[[Node], Any] = _grad_of
                ) -> list[_Group]:
+    """One summary per group (in group id order): its members' count, ops, data and gradient ranges, indices."""
     groups: list[_Group | None] = [None] * len(keys)
     for node in order:
         g = gid[node]
         grp = groups[g]
         if grp is None:
-            key = keys[g]
-            kind = key[0] if key[0] != "leaf" else ("param" if key[1] else "const")
-            note = notes[node] if kind == "label" else None
-            layer = note.layer if note is not None and note.layer is not None else layers.get(node)
-            grp = groups[g] = _Group(key, kind, node, note, layer=layer)
-        grp.count += 1
-        if node.op is not None:
-            grp.ops[node.op.name] = grp.ops.get(node.op.name, 0) + 1
-        if node in roots:
-            grp.has_root = True
-        if node.op is None:
-            if node.requires_grad:
-                grp.params += 1
-            else:
-                grp.consts += 1
-        d = node.data
-        if isinstance(d, np.ndarray):
-            grp.elements += d.size
-            if d.size:
-                grp.lo = min(grp.lo, float(np.nanmin(d)))
-                grp.hi = max(grp.hi, float(np.nanmax(d)))
-            gr = grad_of(node)
-            if gr is not None and np.size(gr):
-                grp.glo = min(grp.glo, float(np.nanmin(gr)))
-                grp.ghi = max(grp.ghi, float(np.nanmax(gr)))
-        else:
-            if d < grp.lo:
-                grp.lo = d
-            if d > grp.hi:
-                grp.hi = d
-            gr = grad_of(node)
-            if node.requires_grad and gr is not None:
-                if gr < grp.glo:
-                    grp.glo = gr
-                if gr > grp.ghi:
-                    grp.ghi = gr
-        note = notes[node]
-        if grp.kind == "label" and note is not None:
-            idx = note.indices
-            if idx is not None and len(idx) == 2:
-                grp.rows.add(idx[0])
-                grp.cols.add(idx[1])
-            elif idx is not None and len(idx) == 1:
-                grp.rows.add(idx[0])  # the range x_1..x_n of a vector's entries
+            grp = groups[g] = _Group.open(keys[g], node, notes, layers)
+        grp.add_node(node, node in roots)
+        grp.add_data(node, grad_of)
+        grp.add_indices(notes[node])
     return [g for g in groups if g is not None]  # every group has a first node, so none is None
 
 
