@@ -3,6 +3,7 @@ forms' checks. Each value is asserted against an independent truth (a closed for
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -869,3 +870,49 @@ def test_the_label_error_names_the_first_invalid_label_not_a_valid_one(name: str
         loss(x, [0, 2, 5])
     with pytest.raises(ValueError, match="label -2 is outside the valid range 0..2"):
         loss(x, [0, 1, -2])
+
+
+def test_closed_form_softmax_is_over_the_last_axis_of_any_rank() -> None:
+    # softmax(n)_k = e^(n_k) / sum_i e^(n_i) over the LAST axis (doc 001): a vector, and a 3-D stack of rows
+    v = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(cf.softmax(v), np.exp(v) / np.exp(v).sum(), rtol=1e-15)
+    n = np.arange(24.0).reshape(2, 3, 4) / 7.0 - np.array([0.0, 3.0, -2.0]).reshape(1, 3, 1)
+    e = np.exp(n)
+    np.testing.assert_allclose(cf.softmax(n), e / e.sum(axis=2, keepdims=True), rtol=1e-14)
+    np.testing.assert_allclose(cf.softmax(n).sum(axis=-1), np.ones((2, 3)), rtol=1e-15)
+
+
+def test_closed_form_layout_errors_name_each_documents_shapes() -> None:
+    # doc 000 writes W^k as p^(k-1) x p^k (rows = inputs), docs 002-003 W^[l] as m^[l] x m^[l-1] (columns = inputs)
+    X = np.ones((1, 2))
+    with pytest.raises(ValueError, match=r"W\^1 must be a matrix \(p\^0 x p\^1\), got shape \(2, 3, 1\)"):
+        cf.backprop_row([np.ones((2, 3, 1))], [np.zeros(3)], ["linear"], X, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=r"W\^\[1\] must be a matrix \(m\^\[1\] x m\^\[0\]\), got shape \(3, 2, 1\)"):
+        cf.backprop_column([np.ones((3, 2, 1))], [np.zeros(3)], ["linear"], X.T, np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"rows of W\^2 must equal columns of W\^1 \(n\^k = b\^k \+ a\^\(k-1\) W\^k\)"):
+        cf.forward_row([np.ones((2, 4)), np.ones((3, 1))], [np.zeros(4), np.zeros(1)], ["tanh", "linear"], X)
+    with pytest.raises(ValueError, match=r"columns of W\^\[2\] must equal rows of W\^\[1\] \(z\^\[l\] = W\^\[l\]"):
+        cf.forward_column([np.ones((3, 2)), np.ones((1, 4))], [np.zeros(3), np.zeros(1)], ["tanh", "linear"], X.T)
+
+
+def test_closed_form_layouts_are_constants() -> None:
+    # the two ways of writing a layer are shared by every form: assigning to one is refused, not silently shared
+    for layout in (cf._ROWS, cf._COLUMNS):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            layout.in_axis = 1 - layout.in_axis  # type: ignore[misc]
+    assert (cf._ROWS.in_axis, cf._COLUMNS.in_axis) == (0, 1)
+
+
+def test_closed_form_output_sensitivities_stay_finite_at_saturation() -> None:
+    # doc 001: softmax + cross-entropy gives s = a - t; doc 002: sigmoid + log loss gives s = a - y. At outputs
+    # that are exactly 0 or 1 the general route dL/da (.) f'(n) is 0/0; the closed forms are exact there.
+    n = np.array([[0.0, -1000.0], [-1000.0, 0.0]])
+    t = np.array([[1.0, 0.0], [1.0, 0.0]])
+    a = cf.softmax(n)
+    np.testing.assert_array_equal(a, [[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(cf.output_sensitivity("cross_entropy", "softmax", n, a, t), [[0.0, 0.0], [-1.0, 1.0]])
+    n = np.array([[1000.0, -1000.0, 0.0]])
+    y = np.array([[1.0, 0.0, 1.0]])
+    a = cf.sigmoid(n)
+    np.testing.assert_array_equal(a, [[1.0, 0.0, 0.5]])
+    np.testing.assert_array_equal(cf.output_sensitivity("log_loss", "sigmoid", n, a, y), [[0.0, 0.0, -0.5]])

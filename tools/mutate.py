@@ -197,6 +197,102 @@ _EQUIVALENT_LIST: list[tuple[str, str, str, str]] = [
         "'biuf' -> 'XXbiufXX'",
         "a containment test: the four kinds are still in the string and no numpy dtype kind is 'X'",
     ),
+    (
+        "nn/closed_form.py",
+        "return np.where(n >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+        ">= -> > (#0)",
+        "at n == 0, e = 1 and both branches give 1/2",
+    ),
+    (
+        "nn/closed_form.py",
+        "return np.where(n >= 0, n, alpha * n)",
+        ">= -> > (#0)",
+        "at n == 0 both branches give 0 (n and alpha * n; -0.0 too)",
+    ),
+    (
+        "nn/closed_form.py",
+        "X_arr = X_arr.reshape(1, -1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/closed_form.py",
+        "Y_arr = Y_arr.reshape(1, -1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/closed_form.py",
+        "Y_arr = Y_arr.reshape(-1, 1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/closed_form.py",
+        "theta = np.vstack([np.asarray(b, dtype=float).reshape(1, -1), W_arr])",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/closed_form.py",
+        "X_arr = X_arr.reshape(-1, 1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/closed_form.py",
+        "Y_arr = Y_arr.reshape(-1, 1) if (N == 1 and Y_arr.size == m_L) else Y_arr.reshape(1, -1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1) (both reshapes)",
+    ),
+    (
+        "nn/closed_form.py",
+        "w_O_arr = np.asarray(w_O, dtype=float).reshape(-1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/closed_form.py",
+        "c_arr = np.asarray(c, dtype=float).reshape(-1)",
+        "1 -> 2",
+        "numpy takes any negative size as the one unknown dimension: reshape(-2) is reshape(-1)",
+    ),
+    (
+        "nn/closed_form.py",
+        "if N == 1 and Y_arr.size == n_out:",
+        "and -> or",
+        "where the two tests differ, both branches give a wrong shape: the same error, naming Y's given shape",
+    ),
+    (
+        "nn/closed_form.py",
+        "elif n_out == 1 and Y_arr.size == N:",
+        "and -> or",
+        "where the two tests differ, both branches give a wrong shape: the same error, naming Y's given shape",
+    ),
+    (
+        "nn/closed_form.py",
+        "Y_arr = Y_arr.reshape(-1, 1) if (N == 1 and Y_arr.size == m_L) else Y_arr.reshape(1, -1)",
+        "and -> or",
+        "where the two tests differ, both branches give a wrong shape: the same error, naming Y's given shape",
+    ),
+    (
+        "nn/closed_form.py",
+        "rows, _ = samples_as_rows(X_arr.T, None, W_list[0].shape[1], W_list[-1].shape[0])",
+        "0 -> 1",
+        "samples_as_rows uses n_out only to check Y, and the forward pass gives it no Y",
+    ),
+    (
+        "nn/closed_form.py",
+        "N, m_L = a[-1].shape[1], a[-1].shape[0]",
+        "drop unary -",
+        "every a^[l] has one column per sample: a[1] has N columns too",
+    ),
+    (
+        "nn/closed_form.py",
+        "N, m_L = a[-1].shape[1], a[-1].shape[0]",
+        "1 -> 2",
+        "every a^[l] has one column per sample: a[-2] has N columns too",
+    ),
 ]
 
 _BINOPS: dict[type, type] = {
