@@ -73,12 +73,23 @@ _FWD_COMMON = {"add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}", "div"
 _FWD_VALUE = {**_FWD_COMMON, "relu": "({0} if not {0} <= 0.0 else 0.0)"}  # = float(np.maximum(x, 0.0))
 _FWD_TENSOR = {**_FWD_COMMON, "matmul": "{0} @ {1}", "pow": "{0} ** {1}", "relu": "np.maximum({0}, 0.0)"}
 # backward: (op name, input) -> template over g, out and the inputs {0}, {1}...
-_VJP_COMMON = {("add", 0): "{g}", ("add", 1): "{g}", ("sub", 0): "{g}", ("sub", 1): "-{g}",
-               ("mul", 0): "{g} * {1}", ("mul", 1): "{g} * {0}", ("div", 0): "{g} / {1}",
-               ("div", 1): "-{g} * {out} / {1}", ("neg", 0): "-{g}", ("exp", 0): "{g} * {out}",
-               ("log", 0): "{g} / {0}", ("tanh", 0): "{g} * (1 - {out} * {out})",
-               ("sigmoid", 0): "{g} * {out} * (1 - {out})", ("relu", 0): "{g} * ({0} > 0)",
-               ("sqrt", 0): "{g} / (2 * {out})"}
+_VJP_COMMON = {
+    ("add", 0): "{g}",
+    ("add", 1): "{g}",
+    ("sub", 0): "{g}",
+    ("sub", 1): "-{g}",
+    ("mul", 0): "{g} * {1}",
+    ("mul", 1): "{g} * {0}",
+    ("div", 0): "{g} / {1}",
+    ("div", 1): "-{g} * {out} / {1}",
+    ("neg", 0): "-{g}",
+    ("exp", 0): "{g} * {out}",
+    ("log", 0): "{g} / {0}",
+    ("tanh", 0): "{g} * (1 - {out} * {out})",
+    ("sigmoid", 0): "{g} * {out} * (1 - {out})",
+    ("relu", 0): "{g} * ({0} > 0)",
+    ("sqrt", 0): "{g} / (2 * {out})",
+}
 _VJP_TENSOR_2D = {("matmul", 0): "{g} @ {1}.T", ("matmul", 1): "{0}.T @ {g}"}
 
 
@@ -116,8 +127,15 @@ class Program:
 class _Writer:
     """Builds one program: names, constants, forward and backward statements."""
 
-    def __init__(self, outputs: list[Node], arguments: list[Node], wrt: list[Node],
-                 bindings: dict[int, str], names: dict[Node, str] | None, extra_args: Sequence[str]) -> None:
+    def __init__(
+        self,
+        outputs: list[Node],
+        arguments: list[Node],
+        wrt: list[Node],
+        bindings: dict[int, str],
+        names: dict[Node, str] | None,
+        extra_args: Sequence[str],
+    ) -> None:
         self.outputs = outputs
         self.arguments = arguments
         self.wrt = wrt
@@ -268,7 +286,7 @@ class _Writer:
         name = gnames[node] = self.grad_name(node)
         self.grad_vars.add(name)
         for k in range(0, len(terms), _TERMS_PER_LINE):  # long sums in chunks (the compiler nests each sum)
-            chunk = " + ".join(terms[k:k + _TERMS_PER_LINE])
+            chunk = " + ".join(terms[k : k + _TERMS_PER_LINE])
             self.bwd.append(f"{name} = {chunk}" if k == 0 else f"{name} = {name} + {chunk}")
 
     def grad_name(self, node: Node) -> str:
@@ -321,11 +339,15 @@ class _Writer:
         args = ", ".join([*(self.names[a] for a in self.arguments), *self.extra_args])
         outs = ", ".join(self.names[o] for o in self.outputs)
         grads = ", ".join(gnames.get(w, "None") for w in self.wrt)
-        lines = [f"def program({args}):", *("    " + s for s in self.head), "    # forward",
-                 *("    " + s for s in self.fwd), "    # backward: gradients of " + self.names[self.outputs[0]],
-                 *("    " + s for s in self.bwd),
-                 f"    return ({outs}{',' if len(self.outputs) == 1 else ''}), "
-                 f"({grads}{',' if len(self.wrt) == 1 else ''})"]
+        lines = [
+            f"def program({args}):",
+            *("    " + s for s in self.head),
+            "    # forward",
+            *("    " + s for s in self.fwd),
+            "    # backward: gradients of " + self.names[self.outputs[0]],
+            *("    " + s for s in self.bwd),
+            f"    return ({outs}{',' if len(self.outputs) == 1 else ''}), ({grads}{',' if len(self.wrt) == 1 else ''})",
+        ]
         return "\n".join(lines) + "\n"
 
 
@@ -345,8 +367,7 @@ def _trace_vjp(node: Node, i: int, g: Any) -> Any:
     args = [q.data for q in node._parents]
     params = node._params or {}
     try:
-        gi = op.vjps[0](i, g, node.data, *args, **params) if op.variadic else op.vjps[i](g, node.data, *args,
-                                                                                       **params)
+        gi = op.vjps[0](i, g, node.data, *args, **params) if op.variadic else op.vjps[i](g, node.data, *args, **params)
         if type(gi) is complex:
             raise ValueError("complex gradient")
     except (ArithmeticError, ValueError):
@@ -378,10 +399,16 @@ def _check_graph(outputs: list[Node], arguments: list[Node]) -> None:
         raise ValueError("codegen(): the graph uses an op that is not in the rule table")
 
 
-def codegen(outputs: Node | Sequence[Node], arguments: Sequence[Node] | None = None,
-            wrt: Sequence[Node] | None = None, *, names: dict[Node, str] | None = None,
-            bindings: dict[int, str] | None = None, extra_args: Sequence[str] = (),
-            helpers: dict[str, Any] | None = None) -> Program:
+def codegen(
+    outputs: Node | Sequence[Node],
+    arguments: Sequence[Node] | None = None,
+    wrt: Sequence[Node] | None = None,
+    *,
+    names: dict[Node, str] | None = None,
+    bindings: dict[int, str] | None = None,
+    extra_args: Sequence[str] = (),
+    helpers: dict[str, Any] | None = None,
+) -> Program:
     """Straight-line code for the forward pass of ``outputs`` and the reverse pass of ``outputs[0]`` (the loss).
 
     * ``arguments``: the leaves the program takes as arguments (default: every leaf that requires grad);

@@ -67,8 +67,11 @@ class _Slot:
 
 def _arg_names(fn: Callable[..., Any], n: int) -> list[str]:
     try:
-        params = [p.name for p in inspect.signature(fn).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = [
+            p.name
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         params = []
     return [params[k] if k < len(params) else f"arg{k}" for k in range(n)]
@@ -89,8 +92,10 @@ def _slots(x: Any, path: tuple[int, ...], name: str, out: list[_Slot]) -> None:
         for k, item in enumerate(x):
             _slots(item, (*path, k), f"{name}_{k}", out)
     else:
-        raise TypeError(f"compile: cannot trace an input of type {type(x).__name__} (at {name}); pass arrays, "
-                        "Tensors, numbers, Values, or lists of them")
+        raise TypeError(
+            f"compile: cannot trace an input of type {type(x).__name__} (at {name}); pass arrays, "
+            "Tensors, numbers, Values, or lists of them"
+        )
 
 
 def _get(x: Any, path: tuple[int, ...]) -> Any:
@@ -109,8 +114,10 @@ def _raw_of(slot: _Slot, x: Any) -> Any:
         raise TypeError(f"compile: input {slot.name} must be a number, got {type(x).__name__}")
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     if data.shape != slot.shape or data.dtype != slot.dtype:
-        raise ValueError(f"compile: input {slot.name} has shape {data.shape} and dtype {data.dtype}; the program "
-                         f"was traced for shape {slot.shape} and dtype {slot.dtype} (compile again for new shapes)")
+        raise ValueError(
+            f"compile: input {slot.name} has shape {data.shape} and dtype {data.dtype}; the program "
+            f"was traced for shape {slot.shape} and dtype {slot.dtype} (compile again for new shapes)"
+        )
     return data
 
 
@@ -123,8 +130,9 @@ def _permuted(u: np.ndarray) -> np.ndarray:
     return u
 
 
-def _perturb(slots: list[_Slot], raws: dict[tuple[int, ...], Any], how: str
-             ) -> tuple[dict[tuple[int, ...], Any], dict[tuple[int, ...], bool]]:
+def _perturb(
+    slots: list[_Slot], raws: dict[tuple[int, ...], Any], how: str
+) -> tuple[dict[tuple[int, ...], Any], dict[tuple[int, ...], bool]]:
     """Other example inputs of the same shapes and dtypes, and which of them differ from ``raws``.
 
     ``how="permute"``: each array's elements reordered, and each argument's numbers rotated among its Value
@@ -152,8 +160,13 @@ def _perturb(slots: list[_Slot], raws: dict[tuple[int, ...], Any], how: str
     return out, moved
 
 
-def _build(x: Any, raws: dict[tuple[int, ...], Any], leaves: dict[tuple[int, ...], Any],
-           slots: dict[tuple[int, ...], _Slot], path: tuple[int, ...]) -> Any:
+def _build(
+    x: Any,
+    raws: dict[tuple[int, ...], Any],
+    leaves: dict[tuple[int, ...], Any],
+    slots: dict[tuple[int, ...], _Slot],
+    path: tuple[int, ...],
+) -> Any:
     if path in slots:
         slot, u = slots[path], raws[path]
         if slot.kind == "raw":
@@ -174,8 +187,9 @@ def _flatten_outputs(out: Any, acc: list[Node]) -> Any:
         return len(acc) - 1
     if isinstance(out, (list, tuple)):
         return type(out)(_flatten_outputs(o, acc) for o in out)
-    raise TypeError(f"compile: the function must return Values/Tensors (or lists/tuples of them), got "
-                    f"{type(out).__name__}")
+    raise TypeError(
+        f"compile: the function must return Values/Tensors (or lists/tuples of them), got {type(out).__name__}"
+    )
 
 
 def _rebuild(structure: Any, values: Sequence[Any]) -> Any:
@@ -192,8 +206,12 @@ class _Trace:
     order: list[Node]
 
 
-def _trace(fn: Callable[..., Any], examples: Sequence[Any], slots: dict[tuple[int, ...], _Slot],
-           raws: dict[tuple[int, ...], Any]) -> _Trace:
+def _trace(
+    fn: Callable[..., Any],
+    examples: Sequence[Any],
+    slots: dict[tuple[int, ...], _Slot],
+    raws: dict[tuple[int, ...], Any],
+) -> _Trace:
     leaves: dict[tuple[int, ...], Node] = {}
     args = [_build(x, raws, leaves, slots, (k,)) for k, x in enumerate(examples)]
     previous = _state.tracing
@@ -213,8 +231,12 @@ def _trace(fn: Callable[..., Any], examples: Sequence[Any], slots: dict[tuple[in
 # -- comparing the two traces ------------------------------------------------------------------------------------
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
-                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
@@ -228,8 +250,9 @@ class _Binder:
     ``raws[k]`` are the raw inputs of trace k (trace 0 the examples). An input *matches* a constant when its
     conversion equals the constant in every trace."""
 
-    def __init__(self, slots: list[_Slot], raws: list[dict[tuple[int, ...], Any]],
-                 names: dict[tuple[int, ...], str]) -> None:
+    def __init__(
+        self, slots: list[_Slot], raws: list[dict[tuple[int, ...], Any]], names: dict[tuple[int, ...], str]
+    ) -> None:
         self.slots, self.raws, self.names = slots, raws, names
         self.varies = {s.path: any(not _same(r[s.path], raws[0][s.path]) for r in raws[1:]) for s in slots}
 
@@ -237,18 +260,25 @@ class _Binder:
         """The expression computing the constant with values ``cs`` (one per trace), or None for a true
         constant; TracingError when it follows the inputs in a way the program could not reproduce."""
         varies = any(not _same(c, cs[0]) for c in cs[1:])
-        found = [(s, e) for s in self.slots if self.varies[s.path] == varies
-                 for e in [self._match(s, cs)] if e is not None]
+        found = [
+            (s, e) for s in self.slots if self.varies[s.path] == varies for e in [self._match(s, cs)] if e is not None
+        ]
         if varies and not found:
-            raise TracingError(f"compile: {what} depends on the inputs outside the graph (through .data, numpy or "
-                               "Python arithmetic on traced data); the compiled program would freeze it")
+            raise TracingError(
+                f"compile: {what} depends on the inputs outside the graph (through .data, numpy or "
+                "Python arithmetic on traced data); the compiled program would freeze it"
+            )
         if len({e for _, e in found}) > 1:
             which = ", ".join(self.names[s.path] for s, _ in found)
-            raise TracingError(f"compile: {what} equals several inputs ({which}); cannot tell which it comes from: "
-                               "give example inputs with distinct values")
+            raise TracingError(
+                f"compile: {what} equals several inputs ({which}); cannot tell which it comes from: "
+                "give example inputs with distinct values"
+            )
         if found and not varies and found[0][0].kind != "raw":
-            raise TracingError(f"compile: {what} equals the input {self.names[found[0][0].path]}, which could not be "
-                               "varied to tell whether it comes from it: give example inputs with distinct values")
+            raise TracingError(
+                f"compile: {what} equals the input {self.names[found[0][0].path]}, which could not be "
+                "varied to tell whether it comes from it: give example inputs with distinct values"
+            )
         return found[0][1] if found else None
 
     def _match(self, slot: _Slot, cs: list[Any]) -> str | None:
@@ -271,8 +301,10 @@ def _convert(u: Any, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _structure_error(detail: str) -> TracingError:
-    return TracingError(f"compile: the function's graph depends on its input values ({detail}); it cannot be "
-                        "compiled faithfully (does it branch on .data or on a value computed outside the engine?)")
+    return TracingError(
+        f"compile: the function's graph depends on its input values ({detail}); it cannot be "
+        "compiled faithfully (does it branch on .data or on a value computed outside the engine?)"
+    )
 
 
 def _check_structure(t1: _Trace, t2: _Trace, persistent: set[int]) -> None:
@@ -327,8 +359,16 @@ class CompiledFunction:
     program handed to the interpreter (where Python would raise but the engine follows numpy: ``1/0``).
     """
 
-    def __init__(self, fn: Callable[..., Any], examples: Sequence[Any], slots: list[_Slot], trace: _Trace,
-                 program: Program, parameters: list[Node], raw_slots: list[_Slot]) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        examples: Sequence[Any],
+        slots: list[_Slot],
+        trace: _Trace,
+        program: Program,
+        parameters: list[Node],
+        raw_slots: list[_Slot],
+    ) -> None:
         self.fn = fn
         self._n_args = len(examples)
         self._slots = slots
@@ -347,8 +387,10 @@ class CompiledFunction:
         return self.program.source
 
     def __repr__(self) -> str:
-        return (f"<compiled {getattr(self.fn, '__name__', 'function')}: {len(self.program.source.splitlines())} "
-                f"lines, {len(self.parameters)} parameters>")
+        return (
+            f"<compiled {getattr(self.fn, '__name__', 'function')}: {len(self.program.source.splitlines())} "
+            f"lines, {len(self.parameters)} parameters>"
+        )
 
     def __call__(self, *inputs: Any) -> Any:
         if len(inputs) != self._n_args:
@@ -414,9 +456,10 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledFunction:  
                 raise
             except Exception as exc:
                 if how == "permute":  # the same values in another order: a failure means data-dependent code
-                    raise TracingError(f"compile: the function failed on the example inputs reordered "
-                                       f"({type(exc).__name__}: {exc}); its graph depends on the input values"
-                                       ) from exc
+                    raise TracingError(
+                        f"compile: the function failed on the example inputs reordered "
+                        f"({type(exc).__name__}: {exc}); its graph depends on the input values"
+                    ) from exc
                 # scaled inputs may leave the loss's domain (labels, probabilities): that trace is skipped
     return _finish(fn, example_inputs, slots, t1, others)
 
@@ -436,8 +479,13 @@ def _argument_names(slots: list[_Slot], t1: _Trace) -> tuple[dict[tuple[int, ...
     return names, node_names
 
 
-def _finish(fn: Callable[..., Any], examples: Sequence[Any], slots: list[_Slot], t1: _Trace,
-            others: list[tuple[_Trace, dict[tuple[int, ...], Any]]]) -> CompiledFunction:
+def _finish(
+    fn: Callable[..., Any],
+    examples: Sequence[Any],
+    slots: list[_Slot],
+    t1: _Trace,
+    others: list[tuple[_Trace, dict[tuple[int, ...], Any]]],
+) -> CompiledFunction:
     root = t1.outputs[0]
     if not root.requires_grad:
         raise ValueError("compile: the loss (the first output) does not depend on anything that requires grad")
@@ -456,8 +504,15 @@ def _finish(fn: Callable[..., Any], examples: Sequence[Any], slots: list[_Slot],
     arguments = [t1.leaves[s.path] for s in node_slots] + persistent
     params = [n for n in persistent if n.requires_grad]
     wrt = [t1.leaves[s.path] for s in node_slots if s.wants_grad] + params
-    program = codegen(t1.outputs, arguments, wrt, names=node_names, bindings=bindings,
-                      extra_args=[names[s.path] for s in raw_slots], helpers={"_convert": _convert})
+    program = codegen(
+        t1.outputs,
+        arguments,
+        wrt,
+        names=node_names,
+        bindings=bindings,
+        extra_args=[names[s.path] for s in raw_slots],
+        helpers={"_convert": _convert},
+    )
     return CompiledFunction(fn, examples, slots, t1, program, params, raw_slots)
 
 

@@ -26,65 +26,117 @@ Formula = tuple[str, str]
 
 #: op name -> one formula per input (variadic ops: see :func:`rule_formula`).
 RULES: dict[str, tuple[Formula, ...]] = {
-    "add": (("∂(x + y)/∂x = 1", r"\frac{\partial (x+y)}{\partial x} = 1"),
-            ("∂(x + y)/∂y = 1", r"\frac{\partial (x+y)}{\partial y} = 1")),
-    "sub": (("∂(x − y)/∂x = 1", r"\frac{\partial (x-y)}{\partial x} = 1"),
-            ("∂(x − y)/∂y = −1", r"\frac{\partial (x-y)}{\partial y} = -1")),
-    "mul": (("∂(x·y)/∂x = y", r"\frac{\partial (x y)}{\partial x} = y"),
-            ("∂(x·y)/∂y = x", r"\frac{\partial (x y)}{\partial y} = x")),
-    "div": (("∂(x/y)/∂x = 1/y", r"\frac{\partial (x/y)}{\partial x} = \frac{1}{y}"),
-            ("∂(x/y)/∂y = −x/y²", r"\frac{\partial (x/y)}{\partial y} = -\frac{x}{y^2}")),
+    "add": (
+        ("∂(x + y)/∂x = 1", r"\frac{\partial (x+y)}{\partial x} = 1"),
+        ("∂(x + y)/∂y = 1", r"\frac{\partial (x+y)}{\partial y} = 1"),
+    ),
+    "sub": (
+        ("∂(x − y)/∂x = 1", r"\frac{\partial (x-y)}{\partial x} = 1"),
+        ("∂(x − y)/∂y = −1", r"\frac{\partial (x-y)}{\partial y} = -1"),
+    ),
+    "mul": (
+        ("∂(x·y)/∂x = y", r"\frac{\partial (x y)}{\partial x} = y"),
+        ("∂(x·y)/∂y = x", r"\frac{\partial (x y)}{\partial y} = x"),
+    ),
+    "div": (
+        ("∂(x/y)/∂x = 1/y", r"\frac{\partial (x/y)}{\partial x} = \frac{1}{y}"),
+        ("∂(x/y)/∂y = −x/y²", r"\frac{\partial (x/y)}{\partial y} = -\frac{x}{y^2}"),
+    ),
     "neg": (("∂(−x)/∂x = −1", r"\frac{\partial (-x)}{\partial x} = -1"),),
-    "pow": (("∂(xʸ)/∂x = y·xʸ⁻¹", r"\frac{\partial x^y}{\partial x} = y\,x^{y-1}"),
-            ("∂(xʸ)/∂y = xʸ·ln x", r"\frac{\partial x^y}{\partial y} = x^y \ln x")),
-    "matmul": (("∂L/∂X = G·Yᵀ  (for X·Y)", r"\frac{\partial L}{\partial X} = G\,Y^\top"),
-               ("∂L/∂Y = Xᵀ·G  (for X·Y)", r"\frac{\partial L}{\partial Y} = X^\top G")),
+    "pow": (
+        ("∂(xʸ)/∂x = y·xʸ⁻¹", r"\frac{\partial x^y}{\partial x} = y\,x^{y-1}"),
+        ("∂(xʸ)/∂y = xʸ·ln x", r"\frac{\partial x^y}{\partial y} = x^y \ln x"),
+    ),
+    "matmul": (
+        ("∂L/∂X = G·Yᵀ  (for X·Y)", r"\frac{\partial L}{\partial X} = G\,Y^\top"),
+        ("∂L/∂Y = Xᵀ·G  (for X·Y)", r"\frac{\partial L}{\partial Y} = X^\top G"),
+    ),
     "exp": (("∂eˣ/∂x = eˣ", r"\frac{\partial e^x}{\partial x} = e^x"),),
     "log": (("∂ln x/∂x = 1/x", r"\frac{\partial \ln x}{\partial x} = \frac{1}{x}"),),
     "tanh": (("∂tanh(x)/∂x = 1 − tanh²(x)", r"\frac{\partial \tanh x}{\partial x} = 1 - \tanh^2 x"),),
     "sigmoid": (("∂σ(x)/∂x = σ(x)(1 − σ(x))", r"\frac{\partial \sigma(x)}{\partial x} = \sigma(x)(1-\sigma(x))"),),
-    "relu": (("∂relu(x)/∂x = 1 if x > 0 else 0",
-              r"\frac{\partial\,\mathrm{relu}(x)}{\partial x} = [x > 0]"),),
-    "leaky_relu": (("∂lrelu(x)/∂x = 1 if x > 0 else α",
-                    r"\frac{\partial\,\mathrm{lrelu}(x)}{\partial x} = 1 \text{ if } x > 0 \text{ else } \alpha"),),
-    "hardlimit": (("∂hardlim(x)/∂x = 0 (almost everywhere)",
-                   r"\frac{\partial\,\mathrm{hardlim}(x)}{\partial x} = 0"),),
+    "relu": (("∂relu(x)/∂x = 1 if x > 0 else 0", r"\frac{\partial\,\mathrm{relu}(x)}{\partial x} = [x > 0]"),),
+    "leaky_relu": (
+        (
+            "∂lrelu(x)/∂x = 1 if x > 0 else α",
+            r"\frac{\partial\,\mathrm{lrelu}(x)}{\partial x} = 1 \text{ if } x > 0 \text{ else } \alpha",
+        ),
+    ),
+    "hardlimit": (("∂hardlim(x)/∂x = 0 (almost everywhere)", r"\frac{\partial\,\mathrm{hardlim}(x)}{\partial x} = 0"),),
     "sign": (("∂sign(x)/∂x = 0 (almost everywhere)", r"\frac{\partial\,\mathrm{sign}(x)}{\partial x} = 0"),),
     "abs": (("∂|x|/∂x = sign(x)", r"\frac{\partial |x|}{\partial x} = \mathrm{sign}(x)"),),
     "sqrt": (("∂√x/∂x = 1/(2√x)", r"\frac{\partial \sqrt{x}}{\partial x} = \frac{1}{2\sqrt{x}}"),),
-    "clip": (("∂clip(x)/∂x = 1 if lo ≤ x ≤ hi else 0",
-              r"\frac{\partial\,\mathrm{clip}(x)}{\partial x} = [lo \le x \le hi]"),),
-    "maximum": (("∂max(x, y)/∂x = 1 if x > y, ½ if x = y, else 0",
-                 r"\frac{\partial \max(x,y)}{\partial x} = [x>y] + \tfrac12 [x=y]"),
-                ("∂max(x, y)/∂y = 1 if y > x, ½ if x = y, else 0",
-                 r"\frac{\partial \max(x,y)}{\partial y} = [y>x] + \tfrac12 [x=y]")),
-    "minimum": (("∂min(x, y)/∂x = 1 if x < y, ½ if x = y, else 0",
-                 r"\frac{\partial \min(x,y)}{\partial x} = [x<y] + \tfrac12 [x=y]"),
-                ("∂min(x, y)/∂y = 1 if y < x, ½ if x = y, else 0",
-                 r"\frac{\partial \min(x,y)}{\partial y} = [y<x] + \tfrac12 [x=y]")),
-    "where": (("∂where(c, x, y)/∂x = c", r"\frac{\partial\,\mathrm{where}(c,x,y)}{\partial x} = c"),
-              ("∂where(c, x, y)/∂y = 1 − c", r"\frac{\partial\,\mathrm{where}(c,x,y)}{\partial y} = 1 - c")),
+    "clip": (
+        ("∂clip(x)/∂x = 1 if lo ≤ x ≤ hi else 0", r"\frac{\partial\,\mathrm{clip}(x)}{\partial x} = [lo \le x \le hi]"),
+    ),
+    "maximum": (
+        (
+            "∂max(x, y)/∂x = 1 if x > y, ½ if x = y, else 0",
+            r"\frac{\partial \max(x,y)}{\partial x} = [x>y] + \tfrac12 [x=y]",
+        ),
+        (
+            "∂max(x, y)/∂y = 1 if y > x, ½ if x = y, else 0",
+            r"\frac{\partial \max(x,y)}{\partial y} = [y>x] + \tfrac12 [x=y]",
+        ),
+    ),
+    "minimum": (
+        (
+            "∂min(x, y)/∂x = 1 if x < y, ½ if x = y, else 0",
+            r"\frac{\partial \min(x,y)}{\partial x} = [x<y] + \tfrac12 [x=y]",
+        ),
+        (
+            "∂min(x, y)/∂y = 1 if y < x, ½ if x = y, else 0",
+            r"\frac{\partial \min(x,y)}{\partial y} = [y<x] + \tfrac12 [x=y]",
+        ),
+    ),
+    "where": (
+        ("∂where(c, x, y)/∂x = c", r"\frac{\partial\,\mathrm{where}(c,x,y)}{\partial x} = c"),
+        ("∂where(c, x, y)/∂y = 1 − c", r"\frac{\partial\,\mathrm{where}(c,x,y)}{\partial y} = 1 - c"),
+    ),
     "sum": (("∂Σx/∂x = 1 (g spread back over the summed axes)", r"\frac{\partial \sum x}{\partial x} = 1"),),
-    "max": (("∂max x/∂x = 1 at the maximum (shared among ties), else 0",
-             r"\frac{\partial \max x}{\partial x_i} = [x_i = \max x] / \#\mathrm{ties}"),),
-    "min": (("∂min x/∂x = 1 at the minimum (shared among ties), else 0",
-             r"\frac{\partial \min x}{\partial x_i} = [x_i = \min x] / \#\mathrm{ties}"),),
-    "softmax": (("∂L/∂x = p ⊙ (g − Σ g⊙p),  p = softmax(x)",
-                 r"\frac{\partial L}{\partial x} = p \odot \left(g - \textstyle\sum g \odot p\right)"),),
-    "log_softmax": (("∂L/∂x = g − softmax(x)·Σg",
-                     r"\frac{\partial L}{\partial x} = g - \mathrm{softmax}(x) \textstyle\sum g"),),
-    "cross_entropy": (("∂L/∂n = (softmax(n) − onehot(y)) / N (N = batch for the mean)",
-                       r"\frac{\partial L}{\partial n} = \frac{\mathrm{softmax}(n) - \mathrm{onehot}(y)}{N}"),),
+    "max": (
+        (
+            "∂max x/∂x = 1 at the maximum (shared among ties), else 0",
+            r"\frac{\partial \max x}{\partial x_i} = [x_i = \max x] / \#\mathrm{ties}",
+        ),
+    ),
+    "min": (
+        (
+            "∂min x/∂x = 1 at the minimum (shared among ties), else 0",
+            r"\frac{\partial \min x}{\partial x_i} = [x_i = \min x] / \#\mathrm{ties}",
+        ),
+    ),
+    "softmax": (
+        (
+            "∂L/∂x = p ⊙ (g − Σ g⊙p),  p = softmax(x)",
+            r"\frac{\partial L}{\partial x} = p \odot \left(g - \textstyle\sum g \odot p\right)",
+        ),
+    ),
+    "log_softmax": (
+        ("∂L/∂x = g − softmax(x)·Σg", r"\frac{\partial L}{\partial x} = g - \mathrm{softmax}(x) \textstyle\sum g"),
+    ),
+    "cross_entropy": (
+        (
+            "∂L/∂n = (softmax(n) − onehot(y)) / N (N = batch for the mean)",
+            r"\frac{\partial L}{\partial n} = \frac{\mathrm{softmax}(n) - \mathrm{onehot}(y)}{N}",
+        ),
+    ),
     "reshape": (("∂L/∂x = g reshaped to x's shape", r"\frac{\partial L}{\partial x} = \mathrm{reshape}(g)"),),
     "transpose": (("∂L/∂x = g with the axes permuted back", r"\frac{\partial L}{\partial x} = g^\top"),),
-    "getitem": (("∂L/∂x = g scattered (added) into x's shape at the index",
-                 r"\frac{\partial L}{\partial x} = \mathrm{scatter}(g)"),),
+    "getitem": (
+        (
+            "∂L/∂x = g scattered (added) into x's shape at the index",
+            r"\frac{\partial L}{\partial x} = \mathrm{scatter}(g)",
+        ),
+    ),
     "index_add": (("∂L/∂g = (upstream)[index]", r"\frac{\partial L}{\partial g} = G[\mathrm{index}]"),),
     "broadcast_to": (("∂L/∂x = g summed back to x's shape", r"\frac{\partial L}{\partial x} = \textstyle\sum g"),),
     "sum_to": (("∂L/∂x = g broadcast to x's shape", r"\frac{\partial L}{\partial x} = \mathrm{broadcast}(g)"),),
-    "lincomb": (("∂(b + Σ wᵢxᵢ)/∂b = 1", r"\frac{\partial n}{\partial b} = 1"),
-                ("∂(b + Σ wᵢxᵢ)/∂wᵢ = xᵢ", r"\frac{\partial n}{\partial w_i} = x_i"),
-                ("∂(b + Σ wᵢxᵢ)/∂xᵢ = wᵢ", r"\frac{\partial n}{\partial x_i} = w_i")),
+    "lincomb": (
+        ("∂(b + Σ wᵢxᵢ)/∂b = 1", r"\frac{\partial n}{\partial b} = 1"),
+        ("∂(b + Σ wᵢxᵢ)/∂wᵢ = xᵢ", r"\frac{\partial n}{\partial w_i} = x_i"),
+        ("∂(b + Σ wᵢxᵢ)/∂xᵢ = wᵢ", r"\frac{\partial n}{\partial x_i} = w_i"),
+    ),
     "concatenate": (("∂L/∂xᵢ = the slice of g that xᵢ filled", r"\frac{\partial L}{\partial x_i} = g[\ldots]"),),
     "stack": (("∂L/∂xᵢ = g[..., i, ...]", r"\frac{\partial L}{\partial x_i} = g_i"),),
 }
@@ -158,25 +210,33 @@ class Step:
     node: Node | None = field(default=None, repr=False)
 
     def text(self) -> str:
-        lines = [f"[{self.index}] {self.name} = {self.op}({', '.join(self.inputs)}) = {_fmt(self.value)}"
-                 f"    ∂L/∂{self.name} = {_fmt(self.grad)}"]
+        lines = [
+            f"[{self.index}] {self.name} = {self.op}({', '.join(self.inputs)}) = {_fmt(self.value)}"
+            f"    ∂L/∂{self.name} = {_fmt(self.grad)}"
+        ]
         for e in self.edges:
             local = "" if e.local is None else f" = {_fmt(e.local)}"
-            lines.append(f"      → {e.name}: {e.rule[0]}{local};  adds {_fmt(e.contribution)}"
-                         f"  (∂L/∂{e.name} so far {_fmt(e.total)})")
+            lines.append(
+                f"      → {e.name}: {e.rule[0]}{local};  adds {_fmt(e.contribution)}"
+                f"  (∂L/∂{e.name} so far {_fmt(e.total)})"
+            )
         return "\n".join(lines)
 
     def markdown(self) -> str:
         name = latex_name(self.name)
-        head = (f"{self.index}. ${name} = \\mathrm{{{self.op}}}({', '.join(latex_name(i) for i in self.inputs)})"
-                f" = {latex_num(self.value)}$, "
-                f"$\\frac{{\\partial L}}{{\\partial {name}}} = {latex_num(self.grad)}$")
+        head = (
+            f"{self.index}. ${name} = \\mathrm{{{self.op}}}({', '.join(latex_name(i) for i in self.inputs)})"
+            f" = {latex_num(self.value)}$, "
+            f"$\\frac{{\\partial L}}{{\\partial {name}}} = {latex_num(self.grad)}$"
+        )
         rows = [head]
         for e in self.edges:
             local = "" if e.local is None else f" = {latex_num(e.local)}"
             en = latex_name(e.name)
-            rows.append(f"    - ${e.rule[1]}{local}$; adds ${latex_num(e.contribution)}$ to "
-                        f"$\\frac{{\\partial L}}{{\\partial {en}}}$ (now ${latex_num(e.total)}$)")
+            rows.append(
+                f"    - ${e.rule[1]}{local}$; adds ${latex_num(e.contribution)}$ to "
+                f"$\\frac{{\\partial L}}{{\\partial {en}}}$ (now ${latex_num(e.total)}$)"
+            )
         return "\n".join(rows)
 
 
@@ -235,8 +295,7 @@ def _local_derivative(node: Node, i: int, args: list[Any]) -> Any:
         return None
 
 
-def _step(index: int, node: Node, grads: dict[Node, Any], names: dict[Node, str],
-          running: dict[Node, Any]) -> Step:
+def _step(index: int, node: Node, grads: dict[Node, Any], names: dict[Node, str], running: dict[Node, Any]) -> Step:
     op = node.op
     assert op is not None
     g = grads[node]
@@ -263,8 +322,10 @@ def explain(root: Node, gradient: Any = None) -> Explanation:
     if not isinstance(root, Node):
         raise TypeError(f"explain(): expected a Value or Tensor, got {type(root).__name__}")
     if not root.requires_grad:
-        raise ValueError("explain(): this node does not require grad (it was made from constants, inside "
-                         "no_grad(), or by detach()), so there is no reverse pass to explain")
+        raise ValueError(
+            "explain(): this node does not require grad (it was made from constants, inside "
+            "no_grad(), or by detach()), so there is no reverse pass to explain"
+        )
     seed = type(root)._seed(root, gradient)
     if isinstance(seed, Node):
         seed = seed.data

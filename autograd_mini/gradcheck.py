@@ -75,8 +75,10 @@ def _central_differences(fn: Callable[..., Any], inputs: Sequence[Node], eps: fl
 def numerical_grad(fn: Callable[..., Any], inputs: Node | Sequence[Node], eps: float = 1e-6) -> list[Any]:
     """Central-difference gradient of a scalar-valued ``fn`` w.r.t. each input, shaped like the input."""
     xs = _as_list(inputs)
-    return [j.reshape(np.shape(x.data)) if isinstance(x.data, np.ndarray) else float(j[0, 0])
-            for x, j in zip(xs, numerical_jacobian(fn, xs, eps))]
+    return [
+        j.reshape(np.shape(x.data)) if isinstance(x.data, np.ndarray) else float(j[0, 0])
+        for x, j in zip(xs, numerical_jacobian(fn, xs, eps))
+    ]
 
 
 def analytic_jacobian(fn: Callable[..., Any], inputs: Sequence[Node]) -> list[np.ndarray]:
@@ -96,8 +98,14 @@ def analytic_jacobian(fn: Callable[..., Any], inputs: Sequence[Node]) -> list[np
     return [np.stack(r, axis=0) for r in rows]
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Node | Sequence[Node], eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Node | Sequence[Node],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Check autograd's Jacobian of ``fn(*inputs)`` against central differences.
 
     Returns True when every entry satisfies |analytic - numeric| <= atol + rtol |numeric|. Otherwise raises

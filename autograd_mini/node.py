@@ -143,8 +143,12 @@ class Node:
         version_clock[0] += 1
         self._version = version_clock[0]
 
-    data = property(_get_data, _set_data, doc="The node's value (a float for Value, an ndarray for Tensor). "
-                    "Assigning it advances the node's version: a graph recorded before cannot be backpropagated.")
+    data = property(
+        _get_data,
+        _set_data,
+        doc="The node's value (a float for Value, an ndarray for Tensor). "
+        "Assigning it advances the node's version: a graph recorded before cannot be backpropagated.",
+    )
 
     _broadcasts = False  # True for engines whose gradients may need summing back to the input's shape
     _grad_init: Any = None  # what .grad holds before any backward pass
@@ -186,8 +190,14 @@ class Node:
 
     # -- recording ---------------------------------------------------------------------------------
     @classmethod
-    def _new(cls, data: Any, op: Op | None = None, parents: tuple[Node, ...] = (),
-             params: dict[str, Any] | None = None, needs_grad: bool | None = None) -> Any:
+    def _new(
+        cls,
+        data: Any,
+        op: Op | None = None,
+        parents: tuple[Node, ...] = (),
+        params: dict[str, Any] | None = None,
+        needs_grad: bool | None = None,
+    ) -> Any:
         """A new node holding ``data``; it records ``op`` and ``parents`` only when grad mode is on and an input
         requires grad (``needs_grad``, computed from ``parents`` when not given)."""
         node = cls.__new__(cls)
@@ -383,8 +393,9 @@ def toposort(roots: Iterable[Node], include_constants: bool = False) -> list[Nod
     return order
 
 
-def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = False
-             ) -> tuple[list[Node], dict[Node, Any]]:
+def backprop(
+    roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = False
+) -> tuple[list[Node], dict[Node, Any]]:
     """The reverse pass. Returns the topological order and {node: dL/dnode} for every reached node.
 
     For each node (outputs first) and each input that requires grad, the op's rule from the table gives
@@ -395,8 +406,7 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
         return _backprop(roots, seeds, create_graph)
 
 
-def _backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool
-              ) -> tuple[list[Node], dict[Node, Any]]:
+def _backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool) -> tuple[list[Node], dict[Node, Any]]:
     order = toposort(roots)
     grads: dict[Node, Any] = {}
     for r, s in zip(roots, seeds):
@@ -481,8 +491,9 @@ def _nodes_arg(x: Any, what: str) -> list[Node]:
     return xs
 
 
-def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None,
-         create_graph: bool = False) -> list[Any]:
+def grad(
+    outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None, create_graph: bool = False
+) -> list[Any]:
     """Functional gradient: d(sum of outputs weighted by grad_outputs)/d(inputs), without touching ``.grad``.
 
     Returns one gradient per input (an input the outputs do not depend on gets zeros). With

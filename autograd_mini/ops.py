@@ -38,8 +38,14 @@ class Op:
 
     __slots__ = ("name", "forward", "vjps", "variadic", "symbol")
 
-    def __init__(self, name: str, forward: Callable[..., Any], vjps: Sequence[Callable[..., Any]],
-                 variadic: bool = False, symbol: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjps: Sequence[Callable[..., Any]],
+        variadic: bool = False,
+        symbol: str | None = None,
+    ) -> None:
         self.name = name
         self.forward = forward
         self.vjps = tuple(vjps)
@@ -67,8 +73,9 @@ def _op_named(name: str) -> Op:
 TABLE: dict[str, Op] = {}
 
 
-def defop(name: str, forward: Callable[..., Any], *vjps: Callable[..., Any], variadic: bool = False,
-          symbol: str | None = None) -> Op:
+def defop(
+    name: str, forward: Callable[..., Any], *vjps: Callable[..., Any], variadic: bool = False, symbol: str | None = None
+) -> Op:
     """Register an op in ``TABLE`` and return it (``symbol``: its operator, for micrograd-style drawings)."""
     op = Op(name, forward, vjps, variadic, symbol)
     TABLE[name] = op

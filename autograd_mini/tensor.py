@@ -29,8 +29,10 @@ def _float_dtype(dtype: Any) -> np.dtype | None:
     except TypeError as exc:
         raise TypeError(f"Tensor: dtype {dtype!r} is not a numpy dtype ({exc})") from None
     if dt.type not in _FLOATS:
-        raise TypeError(f"Tensor: dtype must be a float dtype (float16, float32 or float64), got {dt}; "
-                        "a Tensor holds real numbers to differentiate")
+        raise TypeError(
+            f"Tensor: dtype must be a float dtype (float16, float32 or float64), got {dt}; "
+            "a Tensor holds real numbers to differentiate"
+        )
     return dt
 
 
@@ -140,8 +142,10 @@ class Tensor(Node):
             try:
                 gd = np.array(gradient, dtype=root._data.dtype)
             except (TypeError, ValueError):
-                raise TypeError(f"backward(): gradient must be numeric (an array or Tensor of shape "
-                                f"{root._data.shape}), got {type(gradient).__name__}: {gradient!r}") from None
+                raise TypeError(
+                    f"backward(): gradient must be numeric (an array or Tensor of shape "
+                    f"{root._data.shape}), got {type(gradient).__name__}: {gradient!r}"
+                ) from None
         if gd.shape != root._data.shape:
             raise ValueError(f"backward(): gradient of shape {gd.shape} for a tensor of shape {root._data.shape}")
         return gradient if isinstance(gradient, Tensor) else gd
@@ -209,8 +213,9 @@ class Tensor(Node):
         """``float(t)`` of a single-element tensor (as numpy and PyTorch allow)."""
         _check_not_tracing("float() of a Tensor")
         if self._data.size != 1:
-            raise TypeError(f"float(): only a single-element Tensor converts to a float, this one has shape "
-                            f"{self._data.shape}")
+            raise TypeError(
+                f"float(): only a single-element Tensor converts to a float, this one has shape {self._data.shape}"
+            )
         return float(self._data.item())
 
     def numpy(self) -> np.ndarray:
@@ -224,8 +229,10 @@ class Tensor(Node):
         arr = self._data
         if dtype is not None and np.dtype(dtype) != arr.dtype:
             if copy is False:
-                raise ValueError(f"Tensor.__array__: a {arr.dtype} tensor cannot be given as {np.dtype(dtype)} "
-                                 "without a copy (copy=False)")
+                raise ValueError(
+                    f"Tensor.__array__: a {arr.dtype} tensor cannot be given as {np.dtype(dtype)} "
+                    "without a copy (copy=False)"
+                )
             return arr.astype(dtype)
         return arr.copy() if copy else arr
 
@@ -288,7 +295,8 @@ class Tensor(Node):
         if isinstance(axis, (int, np.integer)) and not isinstance(axis, (bool, np.bool_)):
             axes: tuple[Any, ...] = (axis,)
         elif isinstance(axis, (tuple, list)) and all(
-                isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in axis):
+            isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in axis
+        ):
             axes = tuple(axis)
         else:
             raise TypeError(f"axis must be None, an int or a tuple of ints, got {type(axis).__name__}: {axis!r}")
@@ -484,6 +492,8 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> Tensor:
         raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
     if reduction == "mean" and x.shape[0] == 0:
         # PyTorch returns nan here; a loss with no samples to average is a mistake upstream: say so.
-        raise ValueError("cross_entropy: empty batch (0 rows): the mean loss over no samples is undefined; "
-                         "use reduction='sum' (0 for an empty batch) or skip the batch")
+        raise ValueError(
+            "cross_entropy: empty batch (0 rows): the mean loss over no samples is undefined; "
+            "use reduction='sum' (0 for an empty batch) or skip the batch"
+        )
     return Tensor._apply(_ops.CROSS_ENTROPY, x, labels=y, reduction=reduction)

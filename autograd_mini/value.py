@@ -55,8 +55,9 @@ class Value(Node):
     __array_ufunc__ = None  # numpy defers to Value's reflected operators: np.float64(2) * v is a Value
     _grad_init = 0.0
 
-    def __init__(self, data: Any, _children: tuple[Value, ...] = (), _op: str = "", label: str = "",
-                 requires_grad: bool = True) -> None:
+    def __init__(
+        self, data: Any, _children: tuple[Value, ...] = (), _op: str = "", label: str = "", requires_grad: bool = True
+    ) -> None:
         if _children or _op:
             raise TypeError(
                 "Value(data, _children, _op): autograd-mini records the graph itself and has no per-node _backward "
@@ -132,8 +133,10 @@ class Value(Node):
             return gradient
         if isinstance(gradient, _NUMBER) or (isinstance(gradient, np.ndarray) and gradient.size == 1):
             return float(gradient.item() if isinstance(gradient, np.ndarray) else gradient)
-        raise TypeError(f"backward(): gradient must be a number or a Value (dL/d this node), "
-                        f"got {type(gradient).__name__}: {gradient!r}")
+        raise TypeError(
+            f"backward(): gradient must be a number or a Value (dL/d this node), "
+            f"got {type(gradient).__name__}: {gradient!r}"
+        )
 
     @classmethod
     def _store_grads(cls, order: list[Node], grads: dict[Node, Any]) -> None:
@@ -352,8 +355,9 @@ def _backprop_node(node: Node, op: Op, parents: tuple[Node, ...], anomaly: bool)
             p.grad += gi
 
 
-def _local_grads(op: Op, g: float, out: float, args: list[float], params: dict[str, Any] | None,
-                 parents: tuple[Node, ...]) -> list[float | None]:
+def _local_grads(
+    op: Op, g: float, out: float, args: list[float], params: dict[str, Any] | None, parents: tuple[Node, ...]
+) -> list[float | None]:
     """Each input's gradient contribution on Python floats (None for inputs that need none); raises like Python
     (ZeroDivisionError, OverflowError, or ValueError for a complex result) for the numpy fallback."""
     vjps = op.vjps
@@ -370,11 +374,14 @@ def _local_grads(op: Op, g: float, out: float, args: list[float], params: dict[s
     return out_grads
 
 
-def _local_grads_numpy(op: Op, g: float, out: float, args: list[float], params: dict[str, Any],
-                       parents: tuple[Node, ...]) -> list[float | None]:
+def _local_grads_numpy(
+    op: Op, g: float, out: float, args: list[float], params: dict[str, Any], parents: tuple[Node, ...]
+) -> list[float | None]:
     """``_local_grads`` with numpy's policy (inf/nan with a warning) where Python raises or goes complex."""
-    return [float(_numpy_semantics(op.rule(i), [g, out, *args], params)) if p.requires_grad else None
-            for i, p in enumerate(parents)]
+    return [
+        float(_numpy_semantics(op.rule(i), [g, out, *args], params)) if p.requires_grad else None
+        for i, p in enumerate(parents)
+    ]
 
 
 def _raw(x: Any) -> Any:

@@ -42,8 +42,10 @@ def header(title: str) -> None:
     import numpy as np
 
     print(f"== {title} ==")
-    print(f"python {platform.python_version()} ({platform.python_implementation()}), numpy {np.__version__}, "
-          f"{platform.machine()}, {_cpu_count()} logical CPUs")
+    print(
+        f"python {platform.python_version()} ({platform.python_implementation()}), numpy {np.__version__}, "
+        f"{platform.machine()}, {_cpu_count()} logical CPUs"
+    )
     print(load_note())
 
 

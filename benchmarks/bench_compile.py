@@ -114,6 +114,7 @@ def bench_scalar(steps: int, repeat: int) -> dict[str, Any]:
     makers["autograd_mini compiled"] = make_compiled
     mg_engine, mg_nn = optional("micrograd.engine"), optional("micrograd.nn")
     if mg_engine is not None and mg_nn is not None:
+
         def make_mg() -> Callable[[int], tuple[float, float]]:
             model = mg_nn.MLP(SIZES[0], list(SIZES[1:]))
             return lambda k: graph_step(model, mg_engine.Value, X, Y, k)
@@ -139,8 +140,12 @@ def bench_scalar(steps: int, repeat: int) -> dict[str, Any]:
     for name in makers:
         med = statistics.median(rates[name])
         diff = max(abs(a - b) for a, b in zip(losses[name], interp))
-        result["contenders"][name] = {"steps_per_s": med, "ms_per_step": 1000 / med, "final_loss": losses[name][-1],
-                                      "max_abs_loss_diff_vs_interpreted": diff}
+        result["contenders"][name] = {
+            "steps_per_s": med,
+            "ms_per_step": 1000 / med,
+            "final_loss": losses[name][-1],
+            "max_abs_loss_diff_vs_interpreted": diff,
+        }
     result["compiled_equals_interpreted"] = losses["autograd_mini compiled"] == interp
     result["compile_s"] = statistics.median(compile_times)
     result["compile_s_all"] = compile_times
@@ -153,18 +158,23 @@ def bench_scalar(steps: int, repeat: int) -> dict[str, Any]:
 
 
 def print_scalar(r: dict[str, Any]) -> None:
-    print(f"-- scalar: micrograd demo step, {r['steps']} steps x {r['repeat']} runs (median), "
-          f"load {r['load_1min']} --")
+    print(f"-- scalar: micrograd demo step, {r['steps']} steps x {r['repeat']} runs (median), load {r['load_1min']} --")
     width = max(len(n) for n in r["contenders"])
     for name, c in r["contenders"].items():
-        print(f"  {name:<{width}}  {c['steps_per_s']:9.2f} steps/s  {c['ms_per_step']:9.2f} ms/step  final loss "
-              f"{c['final_loss']:.10f}  max |loss - interpreted| {c['max_abs_loss_diff_vs_interpreted']:.1e}")
+        print(
+            f"  {name:<{width}}  {c['steps_per_s']:9.2f} steps/s  {c['ms_per_step']:9.2f} ms/step  final loss "
+            f"{c['final_loss']:.10f}  max |loss - interpreted| {c['max_abs_loss_diff_vs_interpreted']:.1e}"
+        )
     print(f"  compiled loss trajectory == interpreted, bit for bit: {r['compiled_equals_interpreted']}")
-    print(f"  ag.compile of the demo graph: {r['compile_s']:.3f} s (median of {len(r['compile_s_all'])}; "
-          f"target < {COMPILE_TARGET_S:g} s: {'MET' if r['compile_met'] else 'NOT MET'})")
+    print(
+        f"  ag.compile of the demo graph: {r['compile_s']:.3f} s (median of {len(r['compile_s_all'])}; "
+        f"target < {COMPILE_TARGET_S:g} s: {'MET' if r['compile_met'] else 'NOT MET'})"
+    )
     if "compiled_vs_micrograd" in r:
-        print(f"  compiled vs micrograd: {fmt_ratio(r['compiled_vs_micrograd'])} (target >= {SCALAR_TARGET:g}x: "
-              f"{'MET' if r['compiled_vs_micrograd_met'] else 'NOT MET'})")
+        print(
+            f"  compiled vs micrograd: {fmt_ratio(r['compiled_vs_micrograd'])} (target >= {SCALAR_TARGET:g}x: "
+            f"{'MET' if r['compiled_vs_micrograd_met'] else 'NOT MET'})"
+        )
 
 
 # -- tensor: the MNIST-sized epoch ----------------------------------------------------------------------------------
@@ -222,8 +232,9 @@ def bench_tensor_dtype(dtype_name: str, X: np.ndarray, y: np.ndarray, repeat: in
         c.reset(init)
         c.epoch()
         weights[c.name] = c.weights()
-    same_as_interp = all(np.array_equal(a, b) and a.dtype == b.dtype
-                         for a, b in zip(weights[comp.name], weights[interp.name]))
+    same_as_interp = all(
+        np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(weights[comp.name], weights[interp.name])
+    )
     close_to_numpy = all(np.allclose(a, b, **TOL[dtype_name]) for a, b in zip(weights[comp.name], weights[ref.name]))
     times: dict[str, list[float]] = {c.name: [] for c in contenders}
     for _ in range(repeat):
@@ -234,13 +245,23 @@ def bench_tensor_dtype(dtype_name: str, X: np.ndarray, y: np.ndarray, repeat: in
             c.epoch()
             times[c.name].append(time.perf_counter() - t0)
     ref_t = statistics.median(times[ref.name])
-    out: dict[str, Any] = {"dtype": dtype_name, "batches": len(batches), "repeat": repeat, "load_1min": _load(),
-                           "compiled_equals_interpreted": same_as_interp, "compiled_close_to_numpy": close_to_numpy,
-                           "contenders": {}}
+    out: dict[str, Any] = {
+        "dtype": dtype_name,
+        "batches": len(batches),
+        "repeat": repeat,
+        "load_1min": _load(),
+        "compiled_equals_interpreted": same_as_interp,
+        "compiled_close_to_numpy": close_to_numpy,
+        "contenders": {},
+    }
     for c in contenders:
         med = statistics.median(times[c.name])
-        out["contenders"][c.name] = {"median_s_per_epoch": med, "min_s": min(times[c.name]),
-                                     "max_s": max(times[c.name]), "vs_numpy": med / ref_t}
+        out["contenders"][c.name] = {
+            "median_s_per_epoch": med,
+            "min_s": min(times[c.name]),
+            "max_s": max(times[c.name]),
+            "vs_numpy": med / ref_t,
+        }
     ratio = out["contenders"][comp.name]["vs_numpy"]
     out["compiled_vs_numpy"] = ratio
     out["compiled_vs_numpy_met"] = ratio <= TENSOR_TARGET
@@ -248,16 +269,23 @@ def bench_tensor_dtype(dtype_name: str, X: np.ndarray, y: np.ndarray, repeat: in
 
 
 def print_tensor(r: dict[str, Any]) -> None:
-    print(f"-- tensor {r['dtype']}: one epoch, {r['batches']} batches, median of {r['repeat']}, "
-          f"load {r['load_1min']} --")
+    print(
+        f"-- tensor {r['dtype']}: one epoch, {r['batches']} batches, median of {r['repeat']}, load {r['load_1min']} --"
+    )
     width = max(len(n) for n in r["contenders"])
     for name, c in r["contenders"].items():
-        print(f"  {name:<{width}}  {c['median_s_per_epoch']:8.4f} s/epoch  (min {c['min_s']:.4f}, max "
-              f"{c['max_s']:.4f})  {fmt_ratio(c['vs_numpy'])} numpy")
-    print(f"  compiled weights == interpreted, bit for bit: {r['compiled_equals_interpreted']}; allclose to the "
-          f"numpy reference: {r['compiled_close_to_numpy']}")
-    print(f"  compiled vs hand-written numpy: {fmt_ratio(r['compiled_vs_numpy'])} (target <= {TENSOR_TARGET:g}x: "
-          f"{'MET' if r['compiled_vs_numpy_met'] else 'NOT MET'})")
+        print(
+            f"  {name:<{width}}  {c['median_s_per_epoch']:8.4f} s/epoch  (min {c['min_s']:.4f}, max "
+            f"{c['max_s']:.4f})  {fmt_ratio(c['vs_numpy'])} numpy"
+        )
+    print(
+        f"  compiled weights == interpreted, bit for bit: {r['compiled_equals_interpreted']}; allclose to the "
+        f"numpy reference: {r['compiled_close_to_numpy']}"
+    )
+    print(
+        f"  compiled vs hand-written numpy: {fmt_ratio(r['compiled_vs_numpy'])} (target <= {TENSOR_TARGET:g}x: "
+        f"{'MET' if r['compiled_vs_numpy_met'] else 'NOT MET'})"
+    )
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -285,8 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     if status is not None:
         print(f"autograd_mini not importable: {status}")
         return 1
-    results: dict[str, Any] = {"benchmark": "bench_compile", "load_1min_start": _load(),
-                               "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None}
+    results: dict[str, Any] = {
+        "benchmark": "bench_compile",
+        "load_1min_start": _load(),
+        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+    }
     if args.skip != "scalar":
         results["scalar"] = bench_scalar(args.steps, args.repeat)
         print_scalar(results["scalar"])

@@ -98,7 +98,7 @@ def bench_autograd_mini(n: int, op: str) -> None:
     x.backward()
     t_back = time.perf_counter() - t0
     if op == "mul":
-        want_x0 = C ** n
+        want_x0 = C**n
         want_c = n * C ** (n - 1)
         err = max(abs(x0.grad - want_x0) / want_x0, abs(c.grad - want_c) / want_c)
         check = f"x0.grad {x0.grad:.10g} (c^N {want_x0:.10g}), c.grad {c.grad:.10g} (N c^(N-1) {want_c:.10g})"
@@ -114,8 +114,10 @@ def bench_autograd_mini(n: int, op: str) -> None:
     del x, mid
     t_free = time.perf_counter() - t0
     del x0, c
-    print(f"  time: build {t_build:.2f} s ({1e9 * t_build / n:.0f} ns/node), backward {t_back:.2f} s "
-          f"({1e9 * t_back / n:.0f} ns/node), free (del) {t_free:.2f} s")
+    print(
+        f"  time: build {t_build:.2f} s ({1e9 * t_build / n:.0f} ns/node), backward {t_back:.2f} s "
+        f"({1e9 * t_back / n:.0f} ns/node), free (del) {t_free:.2f} s"
+    )
     print(f"  getsizeof estimate per node: {size} B ({parts}; label, op and shared objects excluded)")
 
     holder: dict[str, Any] = {}
@@ -138,16 +140,20 @@ def bench_autograd_mini(n: int, op: str) -> None:
     back_extra_peak = peak - base
     holder.clear()
     gc.collect()
-    print(f"  tracemalloc: graph after build {graph_bytes / 1e6:.1f} MB = {graph_bytes / n:.0f} B/node "
-          f"(build peak {build_peak / n:.0f} B/node); backward's extra peak {back_extra_peak / 1e6:.1f} MB = "
-          f"{back_extra_peak / n:.0f} B/node; graph + backward peak "
-          f"{(graph_bytes + back_extra_peak) / n:.0f} B/node; still held after backward "
-          f"{(cur - base) / n:.0f} B/node (the grads)")
+    print(
+        f"  tracemalloc: graph after build {graph_bytes / 1e6:.1f} MB = {graph_bytes / n:.0f} B/node "
+        f"(build peak {build_peak / n:.0f} B/node); backward's extra peak {back_extra_peak / 1e6:.1f} MB = "
+        f"{back_extra_peak / n:.0f} B/node; graph + backward peak "
+        f"{(graph_bytes + back_extra_peak) / n:.0f} B/node; still held after backward "
+        f"{(cur - base) / n:.0f} B/node (the grads)"
+    )
     for depth in (500, 1000, 2000):
         x0, c, x = build_chain(Value, depth, op)
         x.backward()
-    print(f"  backward on chains of 500, 1000, 2000 and {n:,}: no RecursionError "
-          f"(recursion limit {sys.getrecursionlimit()})")
+    print(
+        f"  backward on chains of 500, 1000, 2000 and {n:,}: no RecursionError "
+        f"(recursion limit {sys.getrecursionlimit()})"
+    )
 
 
 def micrograd_fails_at(value_cls: type, depth: int, op: str) -> bool:

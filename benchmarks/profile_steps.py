@@ -43,8 +43,9 @@ def profile(stmt: Callable[[], Any], top: int) -> str:
     stats = pstats.Stats(prof, stream=out).sort_stats("tottime")
     stats.print_stats(top)
     text = out.getvalue()
-    keep = [ln for ln in text.splitlines()
-            if ln.strip() and not ln.startswith("   Ordered") and "List reduced" not in ln]
+    keep = [
+        ln for ln in text.splitlines() if ln.strip() and not ln.startswith("   Ordered") and "List reduced" not in ln
+    ]
     return "\n".join(keep).replace(str(bs.__file__).rsplit("/", 2)[0] + "/", "")
 
 
@@ -58,8 +59,10 @@ def profile_per_step(step: Callable[[], Any], steps: int, top: int) -> str:
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     rows = sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]
     total = sum(v[2] for v in stats.values())
-    lines = [f"total {1e6 * total / steps:.0f} µs per step (under cProfile), {steps} steps profiled",
-             f"{'calls/step':>10} {'own µs/step':>12} {'cum µs/step':>12}  function"]
+    lines = [
+        f"total {1e6 * total / steps:.0f} µs per step (under cProfile), {steps} steps profiled",
+        f"{'calls/step':>10} {'own µs/step':>12} {'cum µs/step':>12}  function",
+    ]
     for (file, line, name), (_cc, nc, tt, ct, _callers) in rows:
         where = f"{file.rsplit('/', 2)[-2]}/{file.rsplit('/', 1)[-1]}:{line}({name})" if "/" in file else name
         lines.append(f"{nc / steps:10.1f} {1e6 * tt / steps:12.1f} {1e6 * ct / steps:12.1f}  {where}")
@@ -161,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     print("== one tensor step (batch 64, float32, fused cross_entropy), cProfile, by own time ==")
     print(profile_per_step(net.epoch, 200, args.top))
     ours, ref = tiny_overhead()
-    print(f"== engine overhead per step (tiny 8-6-5-3 net, batch 4): autograd_mini {ours:.0f} µs, "
-          f"hand-written numpy {ref:.0f} µs, difference {ours - ref:.0f} µs ==")
+    print(
+        f"== engine overhead per step (tiny 8-6-5-3 net, batch 4): autograd_mini {ours:.0f} µs, "
+        f"hand-written numpy {ref:.0f} µs, difference {ours - ref:.0f} µs =="
+    )
     return 0
 
 

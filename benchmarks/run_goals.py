@@ -77,10 +77,15 @@ def _uptime() -> str:
 
 def _git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return out + ("+uncommitted" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return None
@@ -89,8 +94,11 @@ def _git_commit() -> str | None:
 def machine() -> dict[str, Any]:
     from threadpoolctl import threadpool_info
 
-    blas = [{"library": i.get("internal_api"), "threads": i.get("num_threads")}
-            for i in threadpool_info() if i.get("user_api") == "blas"]
+    blas = [
+        {"library": i.get("internal_api"), "threads": i.get("num_threads")}
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    ]
     return {
         "cpu": _cpu_model(),
         "logical_cpus": os.cpu_count(),
@@ -128,8 +136,12 @@ def scalar_rows(steps: int, repeat: int) -> list[dict[str, Any]]:
         model = mgn.MLP(bs.SIZES[0], list(bs.SIZES[1:]))
         return lambda k: bs.graph_step(model, mge.Value, X, Y, k)
 
-    contenders = {"ours_micrograd_nn": (ours_mg, "on"), "ours_nn_mlp": (ours_nn, "on"),
-                  "micrograd": (theirs, "on"), "micrograd_gc_off": (theirs, "off")}
+    contenders = {
+        "ours_micrograd_nn": (ours_mg, "on"),
+        "ours_nn_mlp": (ours_nn, "on"),
+        "micrograd": (theirs, "on"),
+        "micrograd_gc_off": (theirs, "off"),
+    }
     rates: dict[str, list[float]] = {k: [] for k in contenders}
     losses: dict[str, list[float]] = {}
     for _ in range(repeat):
@@ -139,15 +151,40 @@ def scalar_rows(steps: int, repeat: int) -> list[dict[str, Any]]:
             losses[key] = loss
     med = {k: statistics.median(v) for k, v in rates.items()}
     same = max(abs(a - b) for k in losses for a, b in zip(losses[k], losses["micrograd"])) < 1e-9
-    common = {"steps_per_s": {k: round(v, 3) for k, v in med.items()}, "steps": steps, "repeat": repeat,
-              "same_loss_trajectory": same}
+    common = {
+        "steps_per_s": {k: round(v, 3) for k, v in med.items()},
+        "steps": steps,
+        "repeat": repeat,
+        "same_loss_trajectory": same,
+    }
     return [
-        _row("scalar_vs_micrograd", "micrograd's demo, micrograd's own nn.py on our Value, steps/s vs micrograd "
-             "0.1.0", med["ours_micrograd_nn"] / med["micrograd"], ">=", 5.0, "x", common),
-        _row("scalar_vs_micrograd_gc_off", "the same, vs micrograd with its gc disabled (per-op cost)",
-             med["ours_micrograd_nn"] / med["micrograd_gc_off"], ">=", 1.4, "x", common),
-        _row("scalar_nn_mlp_vs_micrograd", "micrograd's demo on nn.MLP (fused net input) vs micrograd",
-             med["ours_nn_mlp"] / med["micrograd"], ">=", 20.0, "x", common),
+        _row(
+            "scalar_vs_micrograd",
+            "micrograd's demo, micrograd's own nn.py on our Value, steps/s vs micrograd 0.1.0",
+            med["ours_micrograd_nn"] / med["micrograd"],
+            ">=",
+            5.0,
+            "x",
+            common,
+        ),
+        _row(
+            "scalar_vs_micrograd_gc_off",
+            "the same, vs micrograd with its gc disabled (per-op cost)",
+            med["ours_micrograd_nn"] / med["micrograd_gc_off"],
+            ">=",
+            1.4,
+            "x",
+            common,
+        ),
+        _row(
+            "scalar_nn_mlp_vs_micrograd",
+            "micrograd's demo on nn.MLP (fused net input) vs micrograd",
+            med["ours_nn_mlp"] / med["micrograd"],
+            ">=",
+            20.0,
+            "x",
+            common,
+        ),
     ]
 
 
@@ -187,8 +224,11 @@ def tensor_rows(epochs: int, threads: int | None) -> list[dict[str, Any]]:
             _, _, batches = bt.make_batches(X, y, dtype)
             init = bt.make_init(dtype)
             ref = bt.NumpyRef(batches)
-            contenders: dict[str, bt.Contender] = {"numpy": ref, "fused": bt.AutogradMini(batches),
-                                                   "log_softmax_index": _LogSoftmaxIndex(batches)}
+            contenders: dict[str, bt.Contender] = {
+                "numpy": ref,
+                "fused": bt.AutogradMini(batches),
+                "log_softmax_index": _LogSoftmaxIndex(batches),
+            }
             ref.reset(init)
             ref.epoch()
             want = ref.weights()
@@ -212,14 +252,25 @@ def tensor_rows(epochs: int, threads: int | None) -> list[dict[str, Any]]:
             details[f"{dtype_name}_numpy_spread"] = round(max(times["numpy"]) / min(times["numpy"]), 3)
             for key in ratios:
                 ratios[key][dtype_name] = med[key] / med["numpy"]
-    for key, goal, what in (("fused", 1.10, "fused ag.cross_entropy"),
-                            ("log_softmax_index", 1.15, "-(log_softmax(axis=1)[arange(B), y]).mean()")):
+    for key, goal, what in (
+        ("fused", 1.10, "fused ag.cross_entropy"),
+        ("log_softmax_index", 1.15, "-(log_softmax(axis=1)[arange(B), y]).mean()"),
+    ):
         worst = max(ratios[key].values())
         d = dict(details, ratio_by_dtype={k: round(v, 4) for k, v in ratios[key].items()})
         d["noisy"] = any(details[f"{n}_numpy_spread"] > NOISY for n in ("float32", "float64"))
-        rows.append(_row(f"tensor_{key}_{'blas1' if threads == 1 else 'blasdefault'}",
-                         f"MNIST epoch 784-128-64-10, batch 64, {what}, time / hand-written numpy, float32 and "
-                         f"float64 (worse of the two), {label}", worst, "<=", goal, "x", d))
+        rows.append(
+            _row(
+                f"tensor_{key}_{'blas1' if threads == 1 else 'blasdefault'}",
+                f"MNIST epoch 784-128-64-10, batch 64, {what}, time / hand-written numpy, float32 and "
+                f"float64 (worse of the two), {label}",
+                worst,
+                "<=",
+                goal,
+                "x",
+                d,
+            )
+        )
     return rows
 
 
@@ -240,16 +291,30 @@ def memory_row() -> dict[str, Any]:
     tracemalloc.stop()
     per_step = (after - base) / CHAIN_STEPS
     del y
-    return _row("scalar_chain_bytes_per_step", "bytes per step of the scalar chain y = y * 1.0000001 (result node "
-                "and constant's node together; tracemalloc)", per_step, "<=", 150.0, "B",
-                {"steps": CHAIN_STEPS})
+    return _row(
+        "scalar_chain_bytes_per_step",
+        "bytes per step of the scalar chain y = y * 1.0000001 (result node and constant's node together; tracemalloc)",
+        per_step,
+        "<=",
+        150.0,
+        "B",
+        {"steps": CHAIN_STEPS},
+    )
 
 
-def _row(key: str, workload: str, value: float, cmp: str, goal: float, unit: str,
-         detail: dict[str, Any]) -> dict[str, Any]:
+def _row(
+    key: str, workload: str, value: float, cmp: str, goal: float, unit: str, detail: dict[str, Any]
+) -> dict[str, Any]:
     met = value >= goal if cmp == ">=" else value <= goal
-    return {"id": key, "workload": workload, "value": round(value, 4), "unit": unit, "goal": f"{cmp} {goal:g}",
-            "met": bool(met), "detail": detail}
+    return {
+        "id": key,
+        "workload": workload,
+        "value": round(value, 4),
+        "unit": unit,
+        "goal": f"{cmp} {goal:g}",
+        "met": bool(met),
+        "detail": detail,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

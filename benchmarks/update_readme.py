@@ -44,7 +44,7 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"Measured by `{results['script']}` from {results['started_utc']} to {results['finished_utc']} (UTC) on "
         f"{m['cpu']}, {m['cpus_available']} CPUs (a machine shared with other jobs: `uptime` at the start "
-        f"\"{results['uptime_start']}\", at the end \"{results['uptime_end']}\"), Python {m['python']}, "
+        f'"{results["uptime_start"]}", at the end "{results["uptime_end"]}"), Python {m["python"]}, '
         f"numpy {m['numpy']}, micrograd {m['micrograd']}, torch {m['torch']} (not measured here), default BLAS: "
         f"{blas}; commit {m['commit']}. Ratios compare contenders interleaved in the same run; absolute times on "
         "a loaded machine are not meaningful. Method, every contender and the detail per row: "

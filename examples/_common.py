@@ -61,10 +61,12 @@ def decision_boundary(
     ax.contourf(xx, yy, (scores > threshold).astype(float), levels=[-0.5, 0.5, 1.5], colors=["#fde2e2", "#dbeafe"])
     ax.contour(xx, yy, scores, levels=[threshold], colors="k", linewidths=1)
     positive = y > (0.5 if y.min() >= 0 else 0.0)
-    ax.scatter(X[~positive, 0], X[~positive, 1], c="#dc2626", marker="o", edgecolors="k", label="0" if
-               y.min() >= 0 else "-1")
-    ax.scatter(X[positive, 0], X[positive, 1], c="#2563eb", marker="s", edgecolors="k", label="1" if
-               y.min() >= 0 else "+1")
+    ax.scatter(
+        X[~positive, 0], X[~positive, 1], c="#dc2626", marker="o", edgecolors="k", label="0" if y.min() >= 0 else "-1"
+    )
+    ax.scatter(
+        X[positive, 0], X[positive, 1], c="#2563eb", marker="s", edgecolors="k", label="1" if y.min() >= 0 else "+1"
+    )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title, fontsize=10)

@@ -46,8 +46,10 @@ def main(argv: list[str] | None = None) -> int:
             text += f"\n  UNEXPECTED: the documents' text leads to expect that it {expected}"
         lines.append(text)
         print(text)
-    summary = (f"\n{len(checks)} formulas checked: {len(checks) - refuted} hold, {refuted} refuted by a "
-               f"counterexample; {'all as expected' if not surprises else f'{surprises} UNEXPECTED'}")
+    summary = (
+        f"\n{len(checks)} formulas checked: {len(checks) - refuted} hold, {refuted} refuted by a "
+        f"counterexample; {'all as expected' if not surprises else f'{surprises} UNEXPECTED'}"
+    )
     print(summary)
     (out / "derivation_check.txt").write_text("\n".join(lines) + "\n" + summary + "\n")
     print(f"results written to {out / 'derivation_check.txt'}")

@@ -52,9 +52,11 @@ def hand_xor() -> nn.MLP:
 
 def tensor_predict(model: nn.Module) -> Callable[[np.ndarray], np.ndarray]:
     """A batch predictor (n, 2) -> (n,) for a tensor-engine model, with no graph recorded."""
+
     def predict(X: np.ndarray) -> np.ndarray:
         with ag.no_grad():
             return model(X).data.reshape(-1)
+
     return predict
 
 
@@ -78,33 +80,50 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{gate.upper()}: one HardLimit unit, W = {np.ravel(W).tolist()}^T, b = {b[0]}")
         print(truth_table(gate.upper(), X, a, y))
         assert np.array_equal(a, y), f"hand-designed {gate} is wrong"
-        pictures.append(decision_boundary(out / f"{gate}_hand.png", tensor_predict(slp), X, y,
-                                          f"{gate.upper()}: hand-designed SLP (doc 000)"))
+        pictures.append(
+            decision_boundary(
+                out / f"{gate}_hand.png", tensor_predict(slp), X, y, f"{gate.upper()}: hand-designed SLP (doc 000)"
+            )
+        )
     X, y = logic_gate("xor")
     mlp = hand_xor()
     a = tensor_predict(mlp)(X)
     print("XOR: HardLimit MLP, W1 = [[1, -1], [-1, 1]], b1 = [-0.5, -0.5], W2 = [1 1]^T, b2 = -0.5")
     print(truth_table("XOR", X, a, y))
     assert np.array_equal(a, y), "hand-designed xor is wrong"
-    pictures.append(decision_boundary(out / "xor_hand.png", tensor_predict(mlp), X, y,
-                                      "XOR: hand-designed HardLimit MLP (doc 000)"))
+    pictures.append(
+        decision_boundary(out / "xor_hand.png", tensor_predict(mlp), X, y, "XOR: hand-designed HardLimit MLP (doc 000)")
+    )
 
     print("\n== 2. The perceptron learning rule (doc 000, eq. 6) ==")
     all_gates: tuple[Literal["and", "or", "xor"], ...] = ("and", "or", "xor")
     for name in all_gates:
         X, y = logic_gate(name)
         p = Perceptron(2, max_epochs=args.perceptron_epochs).fit(X, y)
-        print(f"{name.upper():>3}: converged {p.converged_} after {p.n_epochs_} epochs, "
-              f"W = {p.W.ravel().tolist()}, b = {p.b.tolist()}, accuracy {p.score(X, y):.2f}")
+        print(
+            f"{name.upper():>3}: converged {p.converged_} after {p.n_epochs_} epochs, "
+            f"W = {p.W.ravel().tolist()}, b = {p.b.tolist()}, accuracy {p.score(X, y):.2f}"
+        )
         verdict = "learned" if p.converged_ else "not linearly separable: no convergence"
-        pictures.append(decision_boundary(out / f"{name}_perceptron.png", p.predict, X, y,
-                                          f"{name.upper()}: perceptron rule ({verdict})"))
+        pictures.append(
+            decision_boundary(
+                out / f"{name}_perceptron.png", p.predict, X, y, f"{name.upper()}: perceptron rule ({verdict})"
+            )
+        )
 
     print("\n== 3. XOR by backpropagation: doc 004's sigmoid MLP 2-2-1, Err = 1/2 sum (c - y_R)^2 ==")
     X, y = logic_gate("xor")
     net = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=args.seed)
-    history = fit(net, X, y.astype(float), loss="half_squared_error", reduction="sum", lr=args.lr,
-                  epochs=args.epochs, progress=False)
+    history = fit(
+        net,
+        X,
+        y.astype(float),
+        loss="half_squared_error",
+        reduction="sum",
+        lr=args.lr,
+        epochs=args.epochs,
+        progress=False,
+    )
     outputs = np.array([net(list(x)).data for x in X])
     print(f"{history.epochs} epochs of full-batch gradient descent (eta = {args.lr}): Err = {history.loss[-1]:.6f}")
     print(truth_table("y_R", X, outputs, y))
@@ -112,9 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"accuracy {correct}/4")
     Ws = [layer.W for layer in net.layers]
     bs = [layer.b for layer in net.layers]
-    pictures.append(decision_boundary(
-        out / "xor_backprop.png", lambda G: forward_row(Ws, bs, ["sigmoid", "sigmoid"], G)[1][-1].ravel(), X, y,
-        "XOR: sigmoid MLP trained by backprop (doc 004)"))
+    pictures.append(
+        decision_boundary(
+            out / "xor_backprop.png",
+            lambda G: forward_row(Ws, bs, ["sigmoid", "sigmoid"], G)[1][-1].ravel(),
+            X,
+            y,
+            "XOR: sigmoid MLP trained by backprop (doc 004)",
+        )
+    )
 
     print(f"\nwrote {len(pictures)} pictures to {out}/: {', '.join(p.name for p in pictures)}")
     return 0

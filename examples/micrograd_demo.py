@@ -74,8 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     bs = [layer.b for layer in model.layers]
     acts = [layer.activation for layer in model.layers]
     lo, hi = X.min(axis=0) - 1.0, X.max(axis=0) + 1.0
-    path = decision_boundary(out / "decision_boundary.png", lambda G: forward_row(Ws, bs, acts, G)[1][-1].ravel(),
-                             X, y, f"micrograd demo: MLP(2, [16, 16, 1]), accuracy {final_acc * 100:.0f}%", lo, hi)
+    path = decision_boundary(
+        out / "decision_boundary.png",
+        lambda G: forward_row(Ws, bs, acts, G)[1][-1].ravel(),
+        X,
+        y,
+        f"micrograd demo: MLP(2, [16, 16, 1]), accuracy {final_acc * 100:.0f}%",
+        lo,
+        hi,
+    )
     print(f"wrote {path}")
     return 0
 

@@ -34,7 +34,11 @@ import nn  # noqa: E402
 from nn.train import fit  # noqa: E402
 
 TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sin": np.sin, "cos": np.cos, "tanh3": lambda x: np.tanh(3.0 * x), "abs": np.abs}
+    "sin": np.sin,
+    "cos": np.cos,
+    "tanh3": lambda x: np.tanh(3.0 * x),
+    "abs": np.abs,
+}
 
 
 def predict(model: nn.MLP, x: np.ndarray) -> np.ndarray:
@@ -48,8 +52,10 @@ def step_network(steps: np.ndarray, heights: np.ndarray, bias: float, w: float) 
     (doc 001), with output weight ``heights[i]`` and output bias ``bias``."""
     h = len(steps)
     net = nn.MLP(1, [h, 1], activation="sigmoid", output_activation="linear", engine=nn.TENSOR)
-    net.set_weights([np.full((1, h), w), np.asarray(heights, dtype=float).reshape(h, 1)],
-                    [-w * np.asarray(steps, dtype=float), [bias]])
+    net.set_weights(
+        [np.full((1, h), w), np.asarray(heights, dtype=float).reshape(h, 1)],
+        [-w * np.asarray(steps, dtype=float), [bias]],
+    )
     return net
 
 
@@ -90,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     u = np.linspace(0.0, 1.0, 1001).reshape(-1, 1)
     bump_y = predict(bump, u)
     hidden = bump.layers[0].a.data  # the two hidden outputs of the last forward pass (doc 000's a^1)
-    print(f"hidden units sigma({w:g} x - {w * 0.4:g}) and sigma({w:g} x - {w * 0.6:g}): steps at s = -b / w = 0.4 "
-          f"and 0.6; output weights 1.2 and -1.2")
+    print(
+        f"hidden units sigma({w:g} x - {w * 0.4:g}) and sigma({w:g} x - {w * 0.6:g}): steps at s = -b / w = 0.4 "
+        f"and 0.6; output weights 1.2 and -1.2"
+    )
     for x0 in (0.2, 0.5, 0.8):
         print(f"  bump({x0}) = {predict(bump, np.array([[x0]]))[0]:.4f}")
     x = np.linspace(-3.0, 3.0, args.points).reshape(-1, 1)
@@ -103,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     stairs = step_network(np.concatenate([edges[:-1], edges[1:]]), np.concatenate([levels, -levels]), 0.0, 50.0)
     fine = np.linspace(-3.0, 3.0, 600).reshape(-1, 1)
     stairs_rmse = float(np.sqrt(np.mean((predict(stairs, x) - y.ravel()) ** 2)))
-    print(f"{n_bumps} bumps ({2 * n_bumps} hidden units, weights set by hand) approximate {args.function}: "
-          f"RMS error {stairs_rmse:.4f}")
+    print(
+        f"{n_bumps} bumps ({2 * n_bumps} hidden units, weights set by hand) approximate {args.function}: "
+        f"RMS error {stairs_rmse:.4f}"
+    )
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     axes[0].plot(u, hidden[:, 0], "--", label="$\\sigma(1000x - 400)$")
     axes[0].plot(u, hidden[:, 1], "--", label="$\\sigma(1000x - 600)$")

@@ -84,8 +84,9 @@ class Printer:
         h, a = fmt(hand), fmt(auto)
         verdict = "agree" if ok else "DIFFER"
         if doc is not None:
-            matches = bool(np.allclose(np.asarray(auto, dtype=float), np.asarray(doc, dtype=float), atol=5e-4,
-                                       rtol=5e-4))
+            matches = bool(
+                np.allclose(np.asarray(auto, dtype=float), np.asarray(doc, dtype=float), atol=5e-4, rtol=5e-4)
+            )
             self.mismatches += not matches
             verdict += f", document: {fmt(doc)} {'(matches)' if matches else '(DOES NOT MATCH)'}"
         if len(h) + len(a) <= 60:
@@ -130,8 +131,14 @@ def autograd_side(model: nn.MLP, x: np.ndarray, y: np.ndarray | None, loss: str,
     return side
 
 
-def replay(title: str, example: documents.Example, eta: float | None, expected: dict[str, Any],
-           printer: Printer, out: Path | None) -> None:
+def replay(
+    title: str,
+    example: documents.Example,
+    eta: float | None,
+    expected: dict[str, Any],
+    printer: Printer,
+    out: Path | None,
+) -> None:
     """Print one worked example step by step, hand beside autograd (and the document's numbers)."""
     model, x, y, _ = example
     column = example.convention == "column"
@@ -139,8 +146,10 @@ def replay(title: str, example: documents.Example, eta: float | None, expected: 
     Ws = [layer.W for layer in model.layers]
     bs = [layer.b for layer in model.layers]
     print(f"\n== {title} ==")
-    print(f"   ({example.source}; network {model.nin}-{'-'.join(str(la.nout) for la in model.layers)} "
-          f"[{', '.join(acts)}], loss {example.loss}" + (f", learning rate {eta:g})" if eta is not None else ")"))
+    print(
+        f"   ({example.source}; network {model.nin}-{'-'.join(str(la.nout) for la in model.layers)} "
+        f"[{', '.join(acts)}], loss {example.loss}" + (f", learning rate {eta:g})" if eta is not None else ")")
+    )
 
     # hand side, in the document's own layout
     if column:
@@ -150,8 +159,14 @@ def replay(title: str, example: documents.Example, eta: float | None, expected: 
             hand = Side(n=[v.T for v in z], a=[v.T for v in a])
         else:
             res = cf.backprop_column(Wc, bs, acts, x.T, y.T, loss=example.loss)
-            hand = Side(n=[v.T for v in res.z], a=[v.T for v in res.a], loss=res.loss, s=[d.T for d in res.delta],
-                        dW=[g.T for g in res.dW], db=res.db)
+            hand = Side(
+                n=[v.T for v in res.z],
+                a=[v.T for v in res.a],
+                loss=res.loss,
+                s=[d.T for d in res.delta],
+                dW=[g.T for g in res.dW],
+                db=res.db,
+            )
             if eta is not None:
                 new_W, new_b = cf.sgd_update_column(Wc, bs, res, eta)
                 hand.W, hand.b = [W.T for W in new_W], new_b
@@ -166,8 +181,9 @@ def replay(title: str, example: documents.Example, eta: float | None, expected: 
     def show(v: np.ndarray) -> np.ndarray:
         return v.T if column and v.ndim == 2 else v
 
-    n_, a_, s_, W_, b_ = (("z^[{}]", "a^[{}]", "delta^{}", "W^[{}]", "b^[{}]") if column
-                          else ("n^{}", "a^{}", "s^{}", "W^{}", "b^{}"))
+    n_, a_, s_, W_, b_ = (
+        ("z^[{}]", "a^[{}]", "delta^{}", "W^[{}]", "b^[{}]") if column else ("n^{}", "a^{}", "s^{}", "W^{}", "b^{}")
+    )
     print(" forward pass")
     printer.row(a_.format(0) + " = x", show(hand.a[0]), show(auto.a[0]))
     for k in range(1, len(acts) + 1):
@@ -214,43 +230,89 @@ example_builder: dict[str, str] = {}
 
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser("worked_examples", __doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("value", "tensor"), default="value",
-                        help="autograd engine of the nn networks (scalar Value graph or numpy Tensor)")
+    parser.add_argument(
+        "--engine",
+        choices=("value", "tensor"),
+        default="value",
+        help="autograd engine of the nn networks (scalar Value graph or numpy Tensor)",
+    )
     parser.add_argument("--graphs", action="store_true", help="also write each example's graph as SVG to --out")
-    parser.add_argument("--eta-002", type=float, default=DOC002_ETA,
-                        help="learning rate for doc 002's example (the document gives none)")
+    parser.add_argument(
+        "--eta-002",
+        type=float,
+        default=DOC002_ETA,
+        help="learning rate for doc 002's example (the document gives none)",
+    )
     args = parser.parse_args(argv)
     out = out_dir(args.out) if args.graphs else None
     printer = Printer()
     runs: list[tuple[str, str, float | None, dict[str, Any]]] = [
-        ("doc000_worked_example", "doc 000: ReLU/Linear network, first iteration (eqs. 39-51)", None,
-         {"n1": [[2, 2]], "a1": [[2, 2]], "n2": [[4]], "a2": [[4]], "L": 16, "s2": [[8]], "s1": [[8, 8]],
-          "W1": [[0.2, 0.2], [0.2, 0.2]], "b1": [-0.8, -0.8], "W2": [[-0.6], [-0.6]], "b2": [-0.8]}),
-        ("doc002_worked_example", "doc 002: 2-2-2 sigmoid network, Back Propagation - Example", args.eta_002,
-         {"n1": [[0.3775], [0.3925]], "a1": [[0.5933], [0.5969]], "a2": [[0.7514], [0.7729]], "L": 0.2984}),
-        ("doc003_forward_example", "doc 003: sigmoid forward propagation example", None,
-         {"a1": [[0.964], [0.978], [0.987]]}),
-        ("doc003_problem1", "doc 003: Problems, no. 1 (solution)", None,
-         {"n2": [[119], [146]], "a2": [[119], [146]], "L": 16553, "s2": [[115], [141]],
-          "s1": [[486], [679], [397], [397]],
-          "W1": [[-95.2, -45.6, -141.8], [-133.8, -66.9, -201.7], [-76.4, -34.7, -118.1], [-77.4, -36.7, -115.1]],
-          "b1": [-44.6, -66.9, -38.7, -37.7], "W2": [[-261.5, -137, -171.5, -240.5], [-323.3, -165.2, -209.5, -294.1]],
-          "b2": [-9.5, -11.1]}),
+        (
+            "doc000_worked_example",
+            "doc 000: ReLU/Linear network, first iteration (eqs. 39-51)",
+            None,
+            {
+                "n1": [[2, 2]],
+                "a1": [[2, 2]],
+                "n2": [[4]],
+                "a2": [[4]],
+                "L": 16,
+                "s2": [[8]],
+                "s1": [[8, 8]],
+                "W1": [[0.2, 0.2], [0.2, 0.2]],
+                "b1": [-0.8, -0.8],
+                "W2": [[-0.6], [-0.6]],
+                "b2": [-0.8],
+            },
+        ),
+        (
+            "doc002_worked_example",
+            "doc 002: 2-2-2 sigmoid network, Back Propagation - Example",
+            args.eta_002,
+            {"n1": [[0.3775], [0.3925]], "a1": [[0.5933], [0.5969]], "a2": [[0.7514], [0.7729]], "L": 0.2984},
+        ),
+        (
+            "doc003_forward_example",
+            "doc 003: sigmoid forward propagation example",
+            None,
+            {"a1": [[0.964], [0.978], [0.987]]},
+        ),
+        (
+            "doc003_problem1",
+            "doc 003: Problems, no. 1 (solution)",
+            None,
+            {
+                "n2": [[119], [146]],
+                "a2": [[119], [146]],
+                "L": 16553,
+                "s2": [[115], [141]],
+                "s1": [[486], [679], [397], [397]],
+                "W1": [[-95.2, -45.6, -141.8], [-133.8, -66.9, -201.7], [-76.4, -34.7, -118.1], [-77.4, -36.7, -115.1]],
+                "b1": [-44.6, -66.9, -38.7, -37.7],
+                "W2": [[-261.5, -137, -171.5, -240.5], [-323.3, -165.2, -209.5, -294.1]],
+                "b2": [-9.5, -11.1],
+            },
+        ),
     ]
     for builder, title, eta, expected in runs:
         example_builder[title] = builder
         example = getattr(documents, builder)(engine=args.engine)
         replay(title, example, eta if eta is not None else example.eta, expected, printer, out)
         if builder == "doc002_worked_example":
-            print(f"   doc 002's dL/dw^[2]_1,1 = 0.7414 x 0.1868 x 0.5933 = {0.7414 * 0.1868 * 0.5933:.6f}; "
-                  f"here (a_1^[2] - y_1) a_1^[2] (1 - a_1^[2]) a_1^[1] before the step = "
-                  f"{_doc002_check():.6f}")
+            print(
+                f"   doc 002's dL/dw^[2]_1,1 = 0.7414 x 0.1868 x 0.5933 = {0.7414 * 0.1868 * 0.5933:.6f}; "
+                f"here (a_1^[2] - y_1) a_1^[2] (1 - a_1^[2]) a_1^[1] before the step = "
+                f"{_doc002_check():.6f}"
+            )
         if builder == "doc003_forward_example":
             z = 9 * 0.964 + 10 * 0.978 + 11 * 0.987 + 1
-            z_exact = float(example.model.layers[1].n[0].data if args.engine == "value"
-                            else example.model.layers[1].n.data[0, 0])
-            print(f"   doc 003 rounds the hidden outputs first: 9(0.964) + 10(0.978) + 11(0.987) + 1 = {z:.3f}; "
-                  f"unrounded z = {z_exact:.4f}, sigma(z) = 1 - {1 - 1 / (1 + np.exp(-z_exact)):.2g}")
+            z_exact = float(
+                example.model.layers[1].n[0].data if args.engine == "value" else example.model.layers[1].n.data[0, 0]
+            )
+            print(
+                f"   doc 003 rounds the hidden outputs first: 9(0.964) + 10(0.978) + 11(0.987) + 1 = {z:.3f}; "
+                f"unrounded z = {z_exact:.4f}, sigma(z) = 1 - {1 - 1 / (1 + np.exp(-z_exact)):.2g}"
+            )
     print()
     if printer.mismatches:
         print(f"{printer.mismatches} quantities DIFFER")
@@ -264,8 +326,9 @@ def _doc002_check() -> float:
     fresh = documents.doc002_worked_example()
     assert fresh.y is not None
     Wc = [layer.W.T for layer in fresh.model.layers]
-    res = cf.backprop_column(Wc, [la.b for la in fresh.model.layers], ["sigmoid", "sigmoid"], fresh.x.T,
-                             fresh.y.T, loss="half_squared_error")
+    res = cf.backprop_column(
+        Wc, [la.b for la in fresh.model.layers], ["sigmoid", "sigmoid"], fresh.x.T, fresh.y.T, loss="half_squared_error"
+    )
     return float(res.dW[1][0, 0])
 
 

@@ -113,5 +113,14 @@ from . import architecture, interop  # noqa: E402
 from .architecture import load_model  # noqa: E402
 from .interop import TORCH_LOSSES, from_torch, save_torch, to_onnx, to_torch, torch_loss  # noqa: E402
 
-__all__ += ["TORCH_LOSSES", "architecture", "from_torch", "interop", "load_model", "save_torch", "to_onnx",
-            "to_torch", "torch_loss"]
+__all__ += [
+    "TORCH_LOSSES",
+    "architecture",
+    "from_torch",
+    "interop",
+    "load_model",
+    "save_torch",
+    "to_onnx",
+    "to_torch",
+    "torch_loss",
+]

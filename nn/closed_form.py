@@ -312,13 +312,16 @@ def _check_layer(k: int, W_list: list[Array], b: ArrayLike, layout: _Layout) -> 
     if k > 1 and W.shape[layout.in_axis] != W_list[k - 2].shape[out_axis]:
         prev = layout.name("W", k - 1)
         ins, outs = ("rows", "columns") if layout.in_axis == 0 else ("columns", "rows")
-        raise ValueError(f"{name} has shape {W.shape} but {prev} has shape {W_list[k - 2].shape}: "
-                         f"{ins} of {name} must equal {outs} of {prev} ({layout.equation})")
+        raise ValueError(
+            f"{name} has shape {W.shape} but {prev} has shape {W_list[k - 2].shape}: "
+            f"{ins} of {name} must equal {outs} of {prev} ({layout.equation})"
+        )
     b_arr = np.asarray(b, dtype=float)
     expected = layout.bias_shape(W.shape[out_axis])
     if b_arr.size != W.shape[out_axis] or (b_arr.ndim == 2 and b_arr.shape != expected) or b_arr.ndim > 2:
-        raise ValueError(f"{layout.name('b', k)} has shape {b_arr.shape}, expected {expected} or "
-                         f"({W.shape[out_axis]},)")
+        raise ValueError(
+            f"{layout.name('b', k)} has shape {b_arr.shape}, expected {expected} or ({W.shape[out_axis]},)"
+        )
     return b_arr.reshape(expected)
 
 
@@ -618,9 +621,7 @@ class Doc004Result:
     Err: float
 
 
-def backprop_doc004_xor(
-    w_H: ArrayLike, w_O: ArrayLike, X: ArrayLike, c: ArrayLike, eta: float
-) -> Doc004Result:
+def backprop_doc004_xor(w_H: ArrayLike, w_O: ArrayLike, X: ArrayLike, c: ArrayLike, eta: float) -> Doc004Result:
     """Doc 004's sigmoid MLP (the XOR network, any number of inputs d and hidden units h), summed over D:
 
     * w_H is (d+1) x h, column j = (w_0j, w_1j, ..., w_dj) for hidden unit j (P, Q); w_O = (w_0R, w_PR,

@@ -243,17 +243,13 @@ def train_test_split_indices(
         raise ValueError(f"n must be an integer >= 2, got {n!r}")
     n = int(n)
     if isinstance(test_size, bool):
-        raise ValueError(
-            f"test_size must be a fraction in (0, 1) or a count in 1..{n - 1}, got {test_size!r}"
-        )
+        raise ValueError(f"test_size must be a fraction in (0, 1) or a count in 1..{n - 1}, got {test_size!r}")
     if isinstance(test_size, (int, np.integer)):
         n_test = int(test_size)
     elif isinstance(test_size, (float, np.floating)) and 0.0 < test_size < 1.0:
         n_test = math.ceil(float(test_size) * n)
     else:
-        raise ValueError(
-            f"test_size must be a fraction in (0, 1) or a count in 1..{n - 1}, got {test_size!r}"
-        )
+        raise ValueError(f"test_size must be a fraction in (0, 1) or a count in 1..{n - 1}, got {test_size!r}")
     if not 1 <= n_test <= n - 1:
         raise ValueError(f"test_size={test_size!r} gives {n_test} test samples out of {n}; need 1..{n - 1}")
     rng = np.random.default_rng(seed)
@@ -408,9 +404,7 @@ def _header_pixel_cells(
     return cells
 
 
-def _check_pixel_names(
-    path: str | os.PathLike[str], line: int, pixel_cells: list[str], offset: int, hint: str
-) -> None:
+def _check_pixel_names(path: str | os.PathLike[str], line: int, pixel_cells: list[str], offset: int, hint: str) -> None:
     """The pixel columns must be exactly ``pixel0`` .. ``pixel783``, in order (``offset``: columns before them)."""
     if len(pixel_cells) != N_PIXELS:
         raise DigitCSVError(
@@ -420,17 +414,13 @@ def _check_pixel_names(
         )
     for j, (got, want) in enumerate(zip(pixel_cells, _PIXEL_NAMES)):
         if got != want:
-            raise DigitCSVError(
-                path, line, f"header column {j + 1 + offset} is {got!r}, expected {want!r}{hint}"
-            )
+            raise DigitCSVError(path, line, f"header column {j + 1 + offset} is {got!r}, expected {want!r}{hint}")
 
 
 def _parse_header(path: str | os.PathLike[str], line: int, row: list[str], has_labels: bool | None) -> bool:
     """Validate the header row; return whether the file has a ``label`` column."""
     cells = [c.strip() for c in row]
-    no_header_hint = (
-        " (the first line looks like data: is the header row missing?)" if _looks_numeric(cells[0]) else ""
-    )
+    no_header_hint = " (the first line looks like data: is the header row missing?)" if _looks_numeric(cells[0]) else ""
     has_labels = _header_has_labels(path, line, cells, has_labels, no_header_hint)
     pixel_cells = _header_pixel_cells(path, line, cells, has_labels, no_header_hint)
     _check_pixel_names(path, line, pixel_cells, 1 if has_labels else 0, no_header_hint)
@@ -577,8 +567,7 @@ def read_kaggle_csv(
             raise DigitCSVError(
                 path,
                 1,
-                f"empty file: expected a header row '{_TRAIN_HEADER_HINT}' (train) "
-                f"or '{_TEST_HEADER_HINT}' (test)",
+                f"empty file: expected a header row '{_TRAIN_HEADER_HINT}' (train) or '{_TEST_HEADER_HINT}' (test)",
             )
         header_line, header_row = header
         has_labels = _parse_header(path, header_line, header_row, has_labels)
@@ -660,8 +649,7 @@ def one_hot(y: ArrayLike, n_classes: int) -> NDArray[np.float64]:
     if bad.size:
         i = int(bad[0])
         raise ValueError(
-            f"label {ints[i]} (y[{i}]) is outside the valid range 0..{int(n_classes) - 1} "
-            f"(n_classes={n_classes})"
+            f"label {ints[i]} (y[{i}]) is outside the valid range 0..{int(n_classes) - 1} (n_classes={n_classes})"
         )
     out = np.zeros((ints.shape[0], int(n_classes)), dtype=np.float64)
     out[np.arange(ints.shape[0]), ints] = 1.0

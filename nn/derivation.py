@@ -117,9 +117,17 @@ def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
     return bool(np.allclose(a.reshape(b.shape), b, rtol=rtol, atol=atol, equal_nan=False))
 
 
-def check(formula: Callable[..., Any], equals: Grad | Callable[..., Any],
-          inputs: Mapping[str, Any] | Any, *, name: str = "", max_examples: int = 100,
-          rtol: float = 1e-7, atol: float = 1e-9, seed: int = 0) -> CheckResult:
+def check(
+    formula: Callable[..., Any],
+    equals: Grad | Callable[..., Any],
+    inputs: Mapping[str, Any] | Any,
+    *,
+    name: str = "",
+    max_examples: int = 100,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    seed: int = 0,
+) -> CheckResult:
     """Check that ``formula(**x) == equals(**x)`` for hypothesis-drawn ``x``.
 
     ``inputs`` maps each name to a hypothesis strategy (see :func:`floats`), or is one strategy drawing a
@@ -141,9 +149,15 @@ def check(formula: Callable[..., Any], equals: Grad | Callable[..., Any],
             state["fail"] = (dict(x), got, want)
             raise AssertionError("mismatch")
 
-    settings = hyp.settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
-                            suppress_health_check=list(hyp.HealthCheck), print_blob=False,
-                            verbosity=hyp.Verbosity.quiet)
+    settings = hyp.settings(
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(hyp.HealthCheck),
+        print_blob=False,
+        verbosity=hyp.Verbosity.quiet,
+    )
     test = settings(hyp.seed(seed)(hyp.given(strategy)(body)))
     try:
         test()

@@ -192,9 +192,21 @@ def _train_network(model: MLP, split: _Split, opts: _Options) -> tuple[list[floa
     def held_out_accuracy(epoch: int, history: History) -> None:
         accuracies.append(float(np.mean(_predict(model, split.X_te) == split.y_te)))
 
-    history = fit(model, split.X_tr, split.y_tr, loss="cross_entropy", optimizer=SGD(model.parameters(), lr=opts.eta),
-                  epochs=opts.epochs, batch_size=opts.batch_size, seed=opts.seed, shuffle=True, reduction="mean",
-                  accuracy=False, progress=opts.progress, callback=held_out_accuracy)
+    history = fit(
+        model,
+        split.X_tr,
+        split.y_tr,
+        loss="cross_entropy",
+        optimizer=SGD(model.parameters(), lr=opts.eta),
+        epochs=opts.epochs,
+        batch_size=opts.batch_size,
+        seed=opts.seed,
+        shuffle=True,
+        reduction="mean",
+        accuracy=False,
+        progress=opts.progress,
+        callback=held_out_accuracy,
+    )
     return history.loss, accuracies
 
 
@@ -223,11 +235,24 @@ def _sklearn_accuracy(
     exceptions = require("sklearn.exceptions", "the MLPClassifier comparison")
     kwargs: dict[str, Any] = {}
     if solver == "sgd":
-        kwargs = dict(learning_rate_init=eta, batch_size=batch_size, momentum=0.0, nesterovs_momentum=False,
-                      alpha=0.0, learning_rate="constant")
-    clf = neural.MLPClassifier(hidden_layer_sizes=tuple(hidden), activation="relu", solver=solver,
-                               max_iter=epochs, n_iter_no_change=epochs + 1, shuffle=True, random_state=seed,
-                               **kwargs)
+        kwargs = dict(
+            learning_rate_init=eta,
+            batch_size=batch_size,
+            momentum=0.0,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            learning_rate="constant",
+        )
+    clf = neural.MLPClassifier(
+        hidden_layer_sizes=tuple(hidden),
+        activation="relu",
+        solver=solver,
+        max_iter=epochs,
+        n_iter_no_change=epochs + 1,
+        shuffle=True,
+        random_state=seed,
+        **kwargs,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", exceptions.ConvergenceWarning)
         clf.fit(X, y)
@@ -359,23 +384,45 @@ def train_digits(
         FloatingPointError: the training loss became NaN or Inf (eta too large).
     """
     t_start = time.perf_counter()
-    opts = _check_options(data=data, hidden=hidden, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed,
-                          test_fraction=test_fraction, dtype=dtype, out_dir=out_dir, progress=progress,
-                          compare_sklearn=compare_sklearn, sklearn_solver=sklearn_solver, max_samples=max_samples,
-                          blas_threads=blas_threads)
+    opts = _check_options(
+        data=data,
+        hidden=hidden,
+        epochs=epochs,
+        batch_size=batch_size,
+        eta=eta,
+        seed=seed,
+        test_fraction=test_fraction,
+        dtype=dtype,
+        out_dir=out_dir,
+        progress=progress,
+        compare_sklearn=compare_sklearn,
+        sklearn_solver=sklearn_solver,
+        max_samples=max_samples,
+        blas_threads=blas_threads,
+    )
     say: Callable[[str], None] = print if verbose else (lambda _msg: None)
     split = _load_split(train_csv, test_csv, opts)
     _describe(split, opts, say)
-    model = MLP(split.n_pixels, [*opts.hidden, N_CLASSES], activation="relu", output_activation="linear",
-                engine=TENSOR, init="he", seed=seed, dtype=split.X_tr.dtype)
+    model = MLP(
+        split.n_pixels,
+        [*opts.hidden, N_CLASSES],
+        activation="relu",
+        output_activation="linear",
+        engine=TENSOR,
+        init="he",
+        seed=seed,
+        dtype=split.X_tr.dtype,
+    )
     t0 = time.perf_counter()
     with _blas_threads(opts.blas_threads):
         losses, accuracies = _train_network(model, split, opts)
     train_seconds = time.perf_counter() - t0
     pred_te = _predict(model, split.X_te)
     accuracy = float(np.mean(pred_te == split.y_te))
-    say(f"{split.held_out} accuracy (autograd_mini MLP {split.arch(opts)}): {accuracy:.2%} "
-        f"({int(np.sum(pred_te == split.y_te))}/{len(split.y_te)}), trained in {train_seconds:.1f} s")
+    say(
+        f"{split.held_out} accuracy (autograd_mini MLP {split.arch(opts)}): {accuracy:.2%} "
+        f"({int(np.sum(pred_te == split.y_te))}/{len(split.y_te)}), trained in {train_seconds:.1f} s"
+    )
     sk_acc, sk_seconds = _compare_with_sklearn(split, opts, say) if compare_sklearn else (None, None)
     paths = _write_files(model, split, opts, pred_te, losses, accuracies, accuracy)
     for kind, path in paths.items():
@@ -490,8 +537,9 @@ class _Split:
         return "-".join(map(str, self.sizes(opts)))
 
 
-def _load_split(train_csv: str | os.PathLike[str] | None, test_csv: str | os.PathLike[str] | None,
-                opts: _Options) -> _Split:
+def _load_split(
+    train_csv: str | os.PathLike[str] | None, test_csv: str | os.PathLike[str] | None, opts: _Options
+) -> _Split:
     """Load the digits (Kaggle's files or the built-in ones), subsample to ``max_samples``, split."""
     X, y, X_kaggle, source = _load(train_csv, test_csv, opts.data)
     if opts.max_samples is not None and opts.max_samples < len(y):
@@ -502,47 +550,92 @@ def _load_split(train_csv: str | os.PathLike[str] | None, test_csv: str | os.Pat
         raise ValueError(f"need at least 2 labelled digits to split, got {len(y)}")
     tr, te = train_test_split_indices(len(y), test_size=float(opts.test_fraction), seed=opts.seed, stratify=y)
     np_dtype = np.dtype(opts.dtype)
-    return _Split(X, y, tr, te, X[tr].astype(np_dtype), X[te].astype(np_dtype), X_kaggle, source,
-                  "validation" if train_csv is not None else "test")
+    return _Split(
+        X,
+        y,
+        tr,
+        te,
+        X[tr].astype(np_dtype),
+        X[te].astype(np_dtype),
+        X_kaggle,
+        source,
+        "validation" if train_csv is not None else "test",
+    )
 
 
 def _describe(split: _Split, opts: _Options, say: Callable[[str], None]) -> None:
     kaggle = f"; {len(split.X_kaggle)} unlabelled test digits" if split.X_kaggle is not None else ""
-    say(f"data: {split.source}: {len(split.y)} labelled digits of {split.n_pixels} pixels; split {len(split.tr)} "
-        f"train / {len(split.te)} {split.held_out} (stratified, seed {opts.seed}){kaggle}")
-    say(f"model: MLP {split.arch(opts)}, ReLU, He init, {opts.dtype}, Tensor engine; plain mini-batch SGD "
-        f"(eta={opts.eta}, batch_size={opts.batch_size}, {opts.epochs} epochs), softmax cross-entropy")
+    say(
+        f"data: {split.source}: {len(split.y)} labelled digits of {split.n_pixels} pixels; split {len(split.tr)} "
+        f"train / {len(split.te)} {split.held_out} (stratified, seed {opts.seed}){kaggle}"
+    )
+    say(
+        f"model: MLP {split.arch(opts)}, ReLU, He init, {opts.dtype}, Tensor engine; plain mini-batch SGD "
+        f"(eta={opts.eta}, batch_size={opts.batch_size}, {opts.epochs} epochs), softmax cross-entropy"
+    )
 
 
 def _compare_with_sklearn(split: _Split, opts: _Options, say: Callable[[str], None]) -> tuple[float, float]:
     """scikit-learn's MLPClassifier on the same split; returns (accuracy, seconds)."""
     t0 = time.perf_counter()
     with _blas_threads(opts.blas_threads):
-        acc = _sklearn_accuracy(split.X[split.tr], split.y_tr, split.X[split.te], split.y_te, hidden=opts.hidden,
-                                epochs=opts.epochs, batch_size=opts.batch_size, eta=opts.eta, seed=opts.seed,
-                                solver=opts.sklearn_solver)
+        acc = _sklearn_accuracy(
+            split.X[split.tr],
+            split.y_tr,
+            split.X[split.te],
+            split.y_te,
+            hidden=opts.hidden,
+            epochs=opts.epochs,
+            batch_size=opts.batch_size,
+            eta=opts.eta,
+            seed=opts.seed,
+            solver=opts.sklearn_solver,
+        )
     seconds = time.perf_counter() - t0
-    how = ("solver='sgd', same eta/batch_size, no momentum, alpha=0" if opts.sklearn_solver == "sgd"
-           else "solver='adam', sklearn defaults")
-    say(f"{split.held_out} accuracy (scikit-learn MLPClassifier {tuple(opts.hidden)}, {how}, {opts.epochs} "
-        f"epochs): {acc:.2%}, trained in {seconds:.1f} s")
+    how = (
+        "solver='sgd', same eta/batch_size, no momentum, alpha=0"
+        if opts.sklearn_solver == "sgd"
+        else "solver='adam', sklearn defaults"
+    )
+    say(
+        f"{split.held_out} accuracy (scikit-learn MLPClassifier {tuple(opts.hidden)}, {how}, {opts.epochs} "
+        f"epochs): {acc:.2%}, trained in {seconds:.1f} s"
+    )
     return acc, seconds
 
 
-def _write_files(model: MLP, split: _Split, opts: _Options, pred_te: NDArray[np.int64], losses: list[float],
-                 accuracies: list[float], accuracy: float) -> dict[str, str]:
+def _write_files(
+    model: MLP,
+    split: _Split,
+    opts: _Options,
+    pred_te: NDArray[np.int64],
+    losses: list[float],
+    accuracies: list[float],
+    accuracy: float,
+) -> dict[str, str]:
     """The loss curve, the misclassified digits and (with Kaggle's test file) the submission; returns the
     paths by kind."""
     os.makedirs(opts.out_dir, exist_ok=True)
-    paths = {"loss_curve": os.path.join(opts.out_dir, "loss_curve.png"),
-             "misclassified": os.path.join(opts.out_dir, "misclassified.png")}
-    _plot_loss_curve(paths["loss_curve"], losses, accuracies,
-                     f"MLP {split.arch(opts)}, SGD eta={opts.eta}, batch {opts.batch_size}: {split.held_out} "
-                     f"accuracy {accuracy:.1%}")
+    paths = {
+        "loss_curve": os.path.join(opts.out_dir, "loss_curve.png"),
+        "misclassified": os.path.join(opts.out_dir, "misclassified.png"),
+    }
+    _plot_loss_curve(
+        paths["loss_curve"],
+        losses,
+        accuracies,
+        f"MLP {split.arch(opts)}, SGD eta={opts.eta}, batch {opts.batch_size}: {split.held_out} "
+        f"accuracy {accuracy:.1%}",
+    )
     n_wrong = int(np.sum(pred_te != split.y_te))
-    _plot_misclassified(paths["misclassified"], split.X[split.te], split.y_te, pred_te,
-                        f"misclassified {split.held_out} digits: {min(n_wrong, _MAX_SHOWN_ERRORS)} of {n_wrong} "
-                        f"(title: true / predicted)")
+    _plot_misclassified(
+        paths["misclassified"],
+        split.X[split.te],
+        split.y_te,
+        pred_te,
+        f"misclassified {split.held_out} digits: {min(n_wrong, _MAX_SHOWN_ERRORS)} of {n_wrong} "
+        f"(title: true / predicted)",
+    )
     if split.X_kaggle is not None:
         paths["submission"] = os.path.join(opts.out_dir, "submission.csv")
         write_kaggle_submission(paths["submission"], _predict(model, split.X_kaggle.astype(opts.dtype)))

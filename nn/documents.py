@@ -73,8 +73,7 @@ def doc000_worked_example(engine: str = VALUE) -> Example:
     b^2 = 0, f^1 = ReLU, f^2 = Linear, L = (y - a^2)^2 (eq. 11), eta = 0.1. The document gets a^2 = 4,
     s^2 = 8, s^1 = [8 8] and after one step W^1 = 0.2, b^1 = [-0.8 -0.8], W^2 = [-0.6 -0.6]^T, b^2 = -0.8."""
     model = _mlp(2, [np.ones((2, 2)), [[1.0], [1.0]]], [[0.0, 0.0], [0.0]], ["relu", "linear"], engine)
-    return Example(model, np.array([[1.0, 1.0]]), np.array([[0.0]]), 0.1, "squared_error", "row",
-                   "doc 000, eqs. 39-51")
+    return Example(model, np.array([[1.0, 1.0]]), np.array([[0.0]]), 0.1, "squared_error", "row", "doc 000, eqs. 39-51")
 
 
 def doc000_and(engine: str = VALUE) -> Example:
@@ -93,8 +92,9 @@ def doc000_or(engine: str = VALUE) -> Example:
 def doc000_xor_mlp(engine: str = VALUE) -> Example:
     """Doc 000, "A MLP for the Logical XOR Data": W^1 = [[1 -1], [-1 1]], b^1 = [-0.5 -0.5],
     W^2 = [1 1]^T, b^2 = -0.5, HardLimit on both layers (eq. 4); on Table 3's inputs it outputs XOR."""
-    model = _mlp(2, [[[1.0, -1.0], [-1.0, 1.0]], [[1.0], [1.0]]], [[-0.5, -0.5], [-0.5]],
-                 ["hardlimit", "hardlimit"], engine)
+    model = _mlp(
+        2, [[[1.0, -1.0], [-1.0, 1.0]], [[1.0], [1.0]]], [[-0.5, -0.5], [-0.5]], ["hardlimit", "hardlimit"], engine
+    )
     return Example(model, GATE_X.copy(), XOR_Y.copy(), None, "squared_error", "row", "doc 000, Table 3")
 
 
@@ -117,8 +117,15 @@ def doc002_worked_example(engine: str = VALUE) -> Example:
     W1_doc = np.array([[0.15, 0.2], [0.25, 0.3]])  # doc 002's W^[1] (node x input)
     W2_doc = np.array([[0.4, 0.45], [0.5, 0.55]])
     model = _mlp(2, [W1_doc.T, W2_doc.T], [[0.35, 0.35], [0.6, 0.6]], ["sigmoid", "sigmoid"], engine)
-    return Example(model, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]]), None, "half_squared_error",
-                   "column", "doc 002, Back Propagation - Example")
+    return Example(
+        model,
+        np.array([[0.05, 0.1]]),
+        np.array([[0.01, 0.99]]),
+        None,
+        "half_squared_error",
+        "column",
+        "doc 002, Back Propagation - Example",
+    )
 
 
 def doc003_forward_example(engine: str = VALUE) -> Example:
@@ -129,8 +136,15 @@ def doc003_forward_example(engine: str = VALUE) -> Example:
     W1 = [[4.0, 5.0, 6.0], [5.0, 6.0, 7.0]]  # row i = input n_(i+1), column j = unit n_(j+3): w_(i)(j)
     W2 = [[9.0], [10.0], [11.0]]
     model = _mlp(2, [W1, W2], [[1.0, 1.0, 1.0], [1.0]], ["sigmoid", "sigmoid"], engine)
-    return Example(model, np.array([[0.2, 0.3]]), None, None, "half_squared_error", "column",
-                   "doc 003, Non-Vectorized Forward Propagation")
+    return Example(
+        model,
+        np.array([[0.2, 0.3]]),
+        None,
+        None,
+        "half_squared_error",
+        "column",
+        "doc 003, Non-Vectorized Forward Propagation",
+    )
 
 
 def doc003_problem1(engine: str = VALUE) -> Example:
@@ -141,8 +155,15 @@ def doc003_problem1(engine: str = VALUE) -> Example:
     W1_doc = np.array([[2.0, 3.0, 4.0], [2.0, 1.0, 2.0], [3.0, 5.0, 1.0], [2.0, 3.0, 4.0]])
     W2_doc = np.array([[3.0, 1.0, 1.0, 1.0], [1.0, 4.0, 2.0, 2.0]])
     model = _mlp(3, [W1_doc.T, W2_doc.T], [[4.0, 1.0, 1.0, 2.0], [2.0, 3.0]], ["linear", "linear"], engine)
-    return Example(model, np.array([[2.0, 1.0, 3.0]]), np.array([[4.0, 5.0]]), 0.1, "half_squared_error",
-                   "column", "doc 003, Problems, no. 1")
+    return Example(
+        model,
+        np.array([[2.0, 1.0, 3.0]]),
+        np.array([[4.0, 5.0]]),
+        0.1,
+        "half_squared_error",
+        "column",
+        "doc 003, Problems, no. 1",
+    )
 
 
 @dataclass(frozen=True)
@@ -204,26 +225,32 @@ def _eq24(n: Array, y: Array) -> Array:  # s^l = -2 (y - a^l) f'(n^l), f = sigma
     a = sigmoid(n)
     return -2.0 * (y - a) * a * (1.0 - a)
 
+
 def _eq33(n: Array, W: Array, b: Array, y: Array) -> Array:  # s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)
     a1 = np.tanh(n)  # f^k = tanh
     a2 = sigmoid(b + a1 @ W)  # f^(k+1) = sigma
     s2 = -2.0 * (y - a2) * a2 * (1.0 - a2)  # eq. 24
     return (s2 @ W.T) * (1.0 - a1**2)  # F'^k as the elementwise product
 
+
 def _eq33_loss(n: Any, W: Any, b: Any, y: Any) -> Any:
     return ((y - ((n.tanh() @ W) + b).sigmoid()) ** 2).sum()
+
 
 def _delta_base(z: Array, y: Array) -> Array:  # doc 002: (a - y) (.) g'(z), g = sigma
     a = sigmoid(z)
     return (a - y) * a * (1.0 - a)
 
+
 def _delta_logloss(z: Array, y: Array) -> Array:  # doc 002: -(y/a - (1-y)/(1-a)) (.) sigma'(z)
     a = sigmoid(z)
     return -(y / a - (1.0 - y) / (1.0 - a)) * a * (1.0 - a)
 
+
 def _logloss(z: Any, y: Any) -> Any:
     a = z.sigmoid()
     return -(y * a.log() + (1.0 - y) * (1.0 - a).log()).sum()
+
 
 def _delta_hidden(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # (W^[2]T delta^2) (.) g'(z^[1])
     a1 = sigmoid(z1)
@@ -231,13 +258,16 @@ def _delta_hidden(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # (W^[2]
     delta2 = (a2 - y) * a2 * (1.0 - a2)
     return (W2.T @ delta2) * a1 * (1.0 - a1)
 
+
 def _two_layer_loss(z1: Any, W2: Any, b2: Any, y: Any) -> Any:
     return 0.5 * ((((W2 @ z1.sigmoid()) + b2).sigmoid() - y) ** 2).sum()
+
 
 def _dL_dW2(z1: Array, W2: Array, b2: Array, y: Array) -> Array:  # delta^2 a^[1]T
     a1 = sigmoid(z1)
     a2 = sigmoid(W2 @ a1 + b2)
     return ((a2 - y) * a2 * (1.0 - a2)) @ a1.T
+
 
 def _doc003_dW1(x0: Array, W1: Array, W2: Array, y: Array) -> Array:  # delta_1 x_0^T, no biases
     x1 = sigmoid(W1 @ x0)
@@ -246,8 +276,10 @@ def _doc003_dW1(x0: Array, W1: Array, W2: Array, y: Array) -> Array:  # delta_1 
     delta1 = (W2.T @ delta2) * x1 * (1.0 - x1)
     return delta1 @ x0.T
 
+
 def _doc003_loss(x0: Any, W1: Any, W2: Any, y: Any) -> Any:
     return 0.5 * (((W2 @ (W1 @ x0).sigmoid()).sigmoid() - y) ** 2).sum()
+
 
 def _doc001_sigmoid_delta(n: Array, t: Array) -> Array:  # delta_k = (t_k - z_k) z_k (1 - z_k)
     z = sigmoid(n)
@@ -266,51 +298,146 @@ def document_checks() -> list[DocumentCheck]:
 
     col3, col2 = (3, 1), (2, 1)
     return [
-        DocumentCheck("sigma'(x) = sigma(x)(1 - sigma(x))", lambda x: sigmoid(x) * (1.0 - sigmoid(x)),
-                      Grad(lambda x: x.sigmoid(), "x"), {"x": floats(-30, 30)}, True,
-                      "doc 001 Example 1; doc 002; doc 003"),
-        DocumentCheck("tanh'(x) = 1 - tanh(x)^2", lambda x: 1.0 - np.tanh(x) ** 2,
-                      Grad(lambda x: x.tanh(), "x"), {"x": floats(-20, 20)}, True, "doc 002"),
-        DocumentCheck("tanh(x) = 2 sigma(2x) - 1", lambda x: 2.0 * sigmoid(2.0 * x) - 1.0,
-                      lambda x: np.tanh(x), {"x": floats(-20, 20)}, True, "doc 000, eq. 38"),
-        DocumentCheck("ReLU'(z) = 1 if z >= 0 else 0 (z != 0)", lambda x: np.where(x >= 0, 1.0, 0.0),
-                      Grad(lambda x: x.relu(), "x"), {"x": nonzero(-10, 10)}, True,
-                      "doc 002 (not differentiable at 0)"),
-        DocumentCheck("LeakyReLU'(z) = 1 if z >= 0 else 0.01 (z != 0)",
-                      lambda x: np.where(x >= 0, 1.0, LEAKY_ALPHA), Grad(lambda x: x.leaky_relu(LEAKY_ALPHA), "x"),
-                      {"x": nonzero(-10, 10)}, True, "doc 002"),
-        DocumentCheck("eq. 24: s^l = -2 (y - a^l) f'(n^l)", _eq24,
-                      Grad(lambda n, y: ((y - n.sigmoid()) ** 2).sum(), "n"),
-                      {"n": floats(-10, 10, (1, 3)), "y": floats(-1, 2, (1, 3))}, True, "doc 000, eq. 24"),
-        DocumentCheck("eq. 33: s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)", _eq33, Grad(_eq33_loss, "n"),
-                      {"n": floats(-3, 3, (1, 3)), "W": floats(-2, 2, (3, 2)), "b": floats(-1, 1, (2,)),
-                       "y": floats(0, 1, (1, 2))}, True, "doc 000, eq. 33"),
-        DocumentCheck("delta^L = (a^[L] - y) (.) g'(z^[L])", _delta_base,
-                      Grad(lambda z, y: 0.5 * ((z.sigmoid() - y) ** 2).sum(), "z"),
-                      {"z": floats(-10, 10, col2), "y": floats(0, 1, col2)}, True,
-                      "doc 002, base case (squared error)"),
-        DocumentCheck("delta^L = -(y/a - (1-y)/(1-a)) (.) g'(z^[L]) = a - y", _delta_logloss,
-                      Grad(_logloss, "z"), {"z": floats(-8, 8, col2), "y": floats(0, 1, col2)}, True,
-                      "doc 002, log loss"),
-        DocumentCheck("delta^l = (W^[l+1]T delta^(l+1)) (.) g'(z^[l])", _delta_hidden, Grad(_two_layer_loss, "z1"),
-                      {"z1": floats(-4, 4, col3), "W2": floats(-2, 2, (2, 3)), "b2": floats(-1, 1, col2),
-                       "y": floats(0, 1, col2)}, True, "doc 002, Key Equations"),
-        DocumentCheck("dL/dW^[l] = delta^l a^[l-1]T", _dL_dW2, Grad(_two_layer_loss, "W2"),
-                      {"z1": floats(-4, 4, col3), "W2": floats(-2, 2, (2, 3)), "b2": floats(-1, 1, col2),
-                       "y": floats(0, 1, col2)}, True, "doc 002, Key Equations"),
-        DocumentCheck("dE/dW_1 = delta_1 x_0^T", _doc003_dW1, Grad(_doc003_loss, "W1"),
-                      {"x0": floats(-2, 2, col3), "W1": floats(-2, 2, (4, 3)), "W2": floats(-2, 2, (2, 4)),
-                       "y": floats(0, 1, col2)}, True, "doc 003, Vectorized Backpropagation"),
-        DocumentCheck("delta_k = (t_k - z_k) z_k (1 - z_k)", _doc001_sigmoid_delta,
-                      Grad(lambda n, t: 0.5 * ((t - n.sigmoid()) ** 2).sum(), "n", negate=True),
-                      {"n": floats(-10, 10, (3,)), "t": floats(0, 1, (3,))}, True,
-                      "doc 001, Example 1 (sigmoid, squared loss)"),
-        DocumentCheck("softmax + cross-entropy: delta_k = t_k (1 - z_k)", lambda n, t: t * (1.0 - softmax(n)),
-                      Grad(lambda n, t: -(t * n.log_softmax()).sum(), "n", negate=True), one_hot_and_logits(),
-                      False, "doc 001, Example 2 (drops the cross terms of the softmax Jacobian)"),
-        DocumentCheck("softmax + cross-entropy: delta_k = t_k - z_k (corrected)", lambda n, t: t - softmax(n),
-                      Grad(lambda n, t: -(t * n.log_softmax()).sum(), "n", negate=True), one_hot_and_logits(),
-                      True, "doc 001, Example 2, corrected"),
+        DocumentCheck(
+            "sigma'(x) = sigma(x)(1 - sigma(x))",
+            lambda x: sigmoid(x) * (1.0 - sigmoid(x)),
+            Grad(lambda x: x.sigmoid(), "x"),
+            {"x": floats(-30, 30)},
+            True,
+            "doc 001 Example 1; doc 002; doc 003",
+        ),
+        DocumentCheck(
+            "tanh'(x) = 1 - tanh(x)^2",
+            lambda x: 1.0 - np.tanh(x) ** 2,
+            Grad(lambda x: x.tanh(), "x"),
+            {"x": floats(-20, 20)},
+            True,
+            "doc 002",
+        ),
+        DocumentCheck(
+            "tanh(x) = 2 sigma(2x) - 1",
+            lambda x: 2.0 * sigmoid(2.0 * x) - 1.0,
+            lambda x: np.tanh(x),
+            {"x": floats(-20, 20)},
+            True,
+            "doc 000, eq. 38",
+        ),
+        DocumentCheck(
+            "ReLU'(z) = 1 if z >= 0 else 0 (z != 0)",
+            lambda x: np.where(x >= 0, 1.0, 0.0),
+            Grad(lambda x: x.relu(), "x"),
+            {"x": nonzero(-10, 10)},
+            True,
+            "doc 002 (not differentiable at 0)",
+        ),
+        DocumentCheck(
+            "LeakyReLU'(z) = 1 if z >= 0 else 0.01 (z != 0)",
+            lambda x: np.where(x >= 0, 1.0, LEAKY_ALPHA),
+            Grad(lambda x: x.leaky_relu(LEAKY_ALPHA), "x"),
+            {"x": nonzero(-10, 10)},
+            True,
+            "doc 002",
+        ),
+        DocumentCheck(
+            "eq. 24: s^l = -2 (y - a^l) f'(n^l)",
+            _eq24,
+            Grad(lambda n, y: ((y - n.sigmoid()) ** 2).sum(), "n"),
+            {"n": floats(-10, 10, (1, 3)), "y": floats(-1, 2, (1, 3))},
+            True,
+            "doc 000, eq. 24",
+        ),
+        DocumentCheck(
+            "eq. 33: s^k = s^(k+1) (W^(k+1))^T F'^k(n^k)",
+            _eq33,
+            Grad(_eq33_loss, "n"),
+            {
+                "n": floats(-3, 3, (1, 3)),
+                "W": floats(-2, 2, (3, 2)),
+                "b": floats(-1, 1, (2,)),
+                "y": floats(0, 1, (1, 2)),
+            },
+            True,
+            "doc 000, eq. 33",
+        ),
+        DocumentCheck(
+            "delta^L = (a^[L] - y) (.) g'(z^[L])",
+            _delta_base,
+            Grad(lambda z, y: 0.5 * ((z.sigmoid() - y) ** 2).sum(), "z"),
+            {"z": floats(-10, 10, col2), "y": floats(0, 1, col2)},
+            True,
+            "doc 002, base case (squared error)",
+        ),
+        DocumentCheck(
+            "delta^L = -(y/a - (1-y)/(1-a)) (.) g'(z^[L]) = a - y",
+            _delta_logloss,
+            Grad(_logloss, "z"),
+            {"z": floats(-8, 8, col2), "y": floats(0, 1, col2)},
+            True,
+            "doc 002, log loss",
+        ),
+        DocumentCheck(
+            "delta^l = (W^[l+1]T delta^(l+1)) (.) g'(z^[l])",
+            _delta_hidden,
+            Grad(_two_layer_loss, "z1"),
+            {
+                "z1": floats(-4, 4, col3),
+                "W2": floats(-2, 2, (2, 3)),
+                "b2": floats(-1, 1, col2),
+                "y": floats(0, 1, col2),
+            },
+            True,
+            "doc 002, Key Equations",
+        ),
+        DocumentCheck(
+            "dL/dW^[l] = delta^l a^[l-1]T",
+            _dL_dW2,
+            Grad(_two_layer_loss, "W2"),
+            {
+                "z1": floats(-4, 4, col3),
+                "W2": floats(-2, 2, (2, 3)),
+                "b2": floats(-1, 1, col2),
+                "y": floats(0, 1, col2),
+            },
+            True,
+            "doc 002, Key Equations",
+        ),
+        DocumentCheck(
+            "dE/dW_1 = delta_1 x_0^T",
+            _doc003_dW1,
+            Grad(_doc003_loss, "W1"),
+            {
+                "x0": floats(-2, 2, col3),
+                "W1": floats(-2, 2, (4, 3)),
+                "W2": floats(-2, 2, (2, 4)),
+                "y": floats(0, 1, col2),
+            },
+            True,
+            "doc 003, Vectorized Backpropagation",
+        ),
+        DocumentCheck(
+            "delta_k = (t_k - z_k) z_k (1 - z_k)",
+            _doc001_sigmoid_delta,
+            Grad(lambda n, t: 0.5 * ((t - n.sigmoid()) ** 2).sum(), "n", negate=True),
+            {"n": floats(-10, 10, (3,)), "t": floats(0, 1, (3,))},
+            True,
+            "doc 001, Example 1 (sigmoid, squared loss)",
+        ),
+        DocumentCheck(
+            "softmax + cross-entropy: delta_k = t_k (1 - z_k)",
+            lambda n, t: t * (1.0 - softmax(n)),
+            Grad(lambda n, t: -(t * n.log_softmax()).sum(), "n", negate=True),
+            one_hot_and_logits(),
+            False,
+            "doc 001, Example 2 (drops the cross terms of the softmax Jacobian)",
+        ),
+        DocumentCheck(
+            "softmax + cross-entropy: delta_k = t_k - z_k (corrected)",
+            lambda n, t: t - softmax(n),
+            Grad(lambda n, t: -(t * n.log_softmax()).sum(), "n", negate=True),
+            one_hot_and_logits(),
+            True,
+            "doc 001, Example 2, corrected",
+        ),
     ]
 
 

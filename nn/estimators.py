@@ -71,13 +71,27 @@ class _BaseMLP:
 
     _estimator_type = "none"  # scikit-learn < 1.6 reads this; >= 1.6 reads __sklearn_tags__
 
-    def __init__(self, hidden_layer_sizes: tuple[int, ...] | list[int] | int = (100,), activation: str = "relu",
-                 solver: str = "adam", alpha: float = 1e-4, batch_size: int | str = "auto",
-                 learning_rate_init: float = 1e-3, max_iter: int = 200, shuffle: bool = True,
-                 random_state: int | np.random.Generator | None = None, tol: float = 1e-4,
-                 momentum: float = 0.9, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
-                 n_iter_no_change: int = 10, theta: float | None = None, init: str = "glorot",
-                 verbose: bool = False) -> None:
+    def __init__(
+        self,
+        hidden_layer_sizes: tuple[int, ...] | list[int] | int = (100,),
+        activation: str = "relu",
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate_init: float = 1e-3,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.Generator | None = None,
+        tol: float = 1e-4,
+        momentum: float = 0.9,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        theta: float | None = None,
+        init: str = "glorot",
+        verbose: bool = False,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -101,8 +115,11 @@ class _BaseMLP:
     @classmethod
     def _get_param_names(cls) -> list[str]:
         sig = inspect.signature(cls.__init__)
-        return sorted(p.name for p in sig.parameters.values()
-                      if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        return sorted(
+            p.name
+            for p in sig.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor arguments as a dict (``deep`` is accepted for compatibility; there are no
@@ -115,8 +132,9 @@ class _BaseMLP:
         valid = self._get_param_names()
         for name, value in params.items():
             if name not in valid:
-                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; valid parameters: "
-                                 f"{', '.join(valid)}")
+                raise ValueError(
+                    f"invalid parameter {name!r} for {type(self).__name__}; valid parameters: {', '.join(valid)}"
+                )
             setattr(self, name, value)
         return self
 
@@ -139,17 +157,24 @@ class _BaseMLP:
         kind = self._estimator_type
         sk = sys.modules.get("sklearn.utils")
         if sk is not None and hasattr(sk, "Tags"):
-            tags = sk.Tags(estimator_type=kind, target_tags=sk.TargetTags(required=True,
-                                                                         multi_output=kind == "regressor"),
-                           input_tags=sk.InputTags())
+            tags = sk.Tags(
+                estimator_type=kind,
+                target_tags=sk.TargetTags(required=True, multi_output=kind == "regressor"),
+                input_tags=sk.InputTags(),
+            )
             if kind == "classifier":
                 tags.classifier_tags = sk.ClassifierTags()
             else:
                 tags.regressor_tags = sk.RegressorTags()
             return tags
-        return SimpleNamespace(estimator_type=kind, target_tags=SimpleNamespace(required=True),
-                               input_tags=SimpleNamespace(pairwise=False, sparse=False, allow_nan=False),
-                               classifier_tags=None, regressor_tags=None, requires_fit=True)
+        return SimpleNamespace(
+            estimator_type=kind,
+            target_tags=SimpleNamespace(required=True),
+            input_tags=SimpleNamespace(pairwise=False, sparse=False, allow_nan=False),
+            classifier_tags=None,
+            regressor_tags=None,
+            requires_fit=True,
+        )
 
     # -- validation -------------------------------------------------------------------------------------------
     def _check_params(self) -> tuple[list[int], str]:
@@ -166,8 +191,10 @@ class _BaseMLP:
         else:
             act = self.activation
         if act not in ("relu", "tanh", "sigmoid", "linear", "leaky_relu"):
-            raise ValueError(f"activation must be one of 'relu', 'tanh', 'logistic'/'sigmoid', 'identity'/'linear', "
-                             f"'leaky_relu'; got {self.activation!r}")
+            raise ValueError(
+                f"activation must be one of 'relu', 'tanh', 'logistic'/'sigmoid', 'identity'/'linear', "
+                f"'leaky_relu'; got {self.activation!r}"
+            )
         if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
             raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
         if not (self.alpha >= 0):
@@ -191,9 +218,11 @@ class _BaseMLP:
         except (TypeError, ValueError) as exc:  # TypeError for objects that are not numbers, as scikit-learn
             raise type(exc)(f"{name}: X must be a numeric array: {exc}") from None
         if X_arr.ndim != 2:
-            raise ValueError(f"{name}: X must be 2-D (n_samples, n_features), got shape {X_arr.shape}. Reshape your "
-                             "data with X.reshape(-1, 1) if it has a single feature or X.reshape(1, -1) if it is "
-                             "a single sample")
+            raise ValueError(
+                f"{name}: X must be 2-D (n_samples, n_features), got shape {X_arr.shape}. Reshape your "
+                "data with X.reshape(-1, 1) if it has a single feature or X.reshape(1, -1) if it is "
+                "a single sample"
+            )
         if X_arr.shape[0] == 0:
             raise ValueError(f"{name}: X has 0 sample(s) (shape={X_arr.shape}) while a minimum of 1 is required.")
         if X_arr.shape[1] == 0:
@@ -201,15 +230,17 @@ class _BaseMLP:
         if not np.all(np.isfinite(X_arr)):
             raise ValueError(f"{name}: X contains NaN or Inf")
         if fitted and X_arr.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X_arr.shape[1]} features, but {name} is expecting {self.n_features_in_} "
-                             "features as input.")
+            raise ValueError(
+                f"X has {X_arr.shape[1]} features, but {name} is expecting {self.n_features_in_} features as input."
+            )
         return X_arr
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
             raise _with_sklearn(NotFittedError)(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with appropriate arguments "
-                "before using this estimator.")
+                "before using this estimator."
+            )
 
     # -- training ---------------------------------------------------------------------------------------------
     def _n_outputs_for(self, y: np.ndarray) -> int:  # pragma: no cover - abstract
@@ -220,16 +251,26 @@ class _BaseMLP:
 
     def _initialize(self, n_features: int, n_outputs: int) -> None:
         sizes, act = self._check_params()
-        self._rng = np.random.default_rng(self.random_state) if not isinstance(self.random_state,
-                                                                              np.random.Generator) \
+        self._rng = (
+            np.random.default_rng(self.random_state)
+            if not isinstance(self.random_state, np.random.Generator)
             else self.random_state
-        self.model_ = MLP(n_features, [*sizes, n_outputs], activation=act, output_activation="linear",
-                          engine=TENSOR, init=self.init, seed=self._rng)
+        )
+        self.model_ = MLP(
+            n_features,
+            [*sizes, n_outputs],
+            activation=act,
+            output_activation="linear",
+            engine=TENSOR,
+            init=self.init,
+            seed=self._rng,
+        )
         params = self.model_.parameters()
         self.optimizer_: Optimizer
         if self.solver == "adam":
-            self.optimizer_ = Adam(params, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2),
-                                   eps=self.epsilon)
+            self.optimizer_ = Adam(
+                params, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2), eps=self.epsilon
+            )
         else:
             self.optimizer_ = SGD(params, lr=self.learning_rate_init, momentum=self.momentum)
         self.n_features_in_ = n_features
@@ -262,9 +303,21 @@ class _BaseMLP:
             self.best_loss_ = min(self.best_loss_, loss)
             return stop_early and self._no_improvement > self.n_iter_no_change
 
-        history = train_fit(self.model_, X, y, loss=self._loss, optimizer=self.optimizer_, epochs=epochs,
-                            batch_size=bs, theta=self.theta, seed=self._rng, shuffle=bool(self.shuffle),
-                            accuracy=False, progress=bool(self.verbose), callback=callback)
+        history = train_fit(
+            self.model_,
+            X,
+            y,
+            loss=self._loss,
+            optimizer=self.optimizer_,
+            epochs=epochs,
+            batch_size=bs,
+            theta=self.theta,
+            seed=self._rng,
+            shuffle=bool(self.shuffle),
+            accuracy=False,
+            progress=bool(self.verbose),
+            callback=callback,
+        )
         for layer in self.model_.layers:  # drop the last batch's graph (keeps the estimator picklable)
             layer.n = layer.a = None
         if history.converged:  # theta stopped it before the callback ran for the last epoch
@@ -286,9 +339,12 @@ class _BaseMLP:
 def _column_to_1d(y: np.ndarray) -> np.ndarray:
     """A column vector (n, 1) as (n,), with scikit-learn's DataConversionWarning; anything else unchanged."""
     if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the shape of y "
-                      "to (n_samples, ), for example using ravel().", _with_sklearn(DataConversionWarning),
-                      stacklevel=4)
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please change the shape of y "
+            "to (n_samples, ), for example using ravel().",
+            _with_sklearn(DataConversionWarning),
+            stacklevel=4,
+        )
         return y[:, 0]
     return y
 
@@ -332,8 +388,10 @@ class MLPClassifier(_BaseMLP):
         idx = np.clip(idx, 0, len(self.classes_) - 1)
         unknown = self.classes_[idx] != arr
         if np.any(unknown):
-            raise ValueError(f"{type(self).__name__}: y contains labels not in classes_ {self.classes_.tolist()}: "
-                             f"{np.unique(arr[unknown]).tolist()}")
+            raise ValueError(
+                f"{type(self).__name__}: y contains labels not in classes_ {self.classes_.tolist()}: "
+                f"{np.unique(arr[unknown]).tolist()}"
+            )
         return idx
 
     def fit(self, X: Any, y: Any) -> MLPClassifier:
@@ -343,8 +401,10 @@ class MLPClassifier(_BaseMLP):
         if y_arr.ndim != 1 or y_arr.shape[0] != X_arr.shape[0]:
             raise ValueError(f"{type(self).__name__}: y must have shape ({X_arr.shape[0]},), got {np.shape(y)}")
         if y_arr.dtype.kind == "f" and not np.all(np.mod(y_arr, 1) == 0):
-            raise ValueError(f"{type(self).__name__}: Unknown label type: continuous target (non-integer floats); "
-                             "use MLPRegressor for regression")
+            raise ValueError(
+                f"{type(self).__name__}: Unknown label type: continuous target (non-integer floats); "
+                "use MLPRegressor for regression"
+            )
         classes = np.unique(y_arr)
         if len(classes) < 2:
             raise ValueError(f"{type(self).__name__}: y needs at least 2 classes, got one class {classes.tolist()}")
@@ -363,14 +423,18 @@ class MLPClassifier(_BaseMLP):
             labels = _as_target(type(self).__name__, y if classes is None else classes)
             self.classes_ = np.unique(labels)
             if len(self.classes_) < 2:
-                raise ValueError(f"{type(self).__name__}: partial_fit needs at least 2 classes, "
-                                 f"got {self.classes_.tolist()} (pass classes=...)")
+                raise ValueError(
+                    f"{type(self).__name__}: partial_fit needs at least 2 classes, "
+                    f"got {self.classes_.tolist()} (pass classes=...)"
+                )
             codes = self._encode(y, X_arr.shape[0])
             self._initialize(X_arr.shape[1], len(self.classes_))
         else:
             if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
-                raise ValueError(f"{type(self).__name__}: classes {np.unique(np.asarray(classes)).tolist()} differ "
-                                 f"from classes_ {self.classes_.tolist()} of the first call")
+                raise ValueError(
+                    f"{type(self).__name__}: classes {np.unique(np.asarray(classes)).tolist()} differ "
+                    f"from classes_ {self.classes_.tolist()} of the first call"
+                )
             codes = self._encode(y, X_arr.shape[0])
         self._train(X_arr, codes, 1, stop_early=False)
         return self
@@ -422,8 +486,7 @@ class MLPRegressor(_BaseMLP):
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{type(self).__name__}: y must be numeric: {exc}") from None
         if y_arr.ndim not in (1, 2) or y_arr.shape[0] != n:
-            raise ValueError(f"{type(self).__name__}: y must have shape ({n},) or ({n}, n_outputs), "
-                             f"got {y_arr.shape}")
+            raise ValueError(f"{type(self).__name__}: y must have shape ({n},) or ({n}, n_outputs), got {y_arr.shape}")
         if not np.all(np.isfinite(y_arr)):
             raise ValueError(f"{type(self).__name__}: y contains NaN or Inf")
         return y_arr
@@ -446,8 +509,9 @@ class MLPRegressor(_BaseMLP):
             self._y_1d = y_arr.ndim == 1
             self._initialize(X_arr.shape[1], self._n_outputs_for(y_arr))
         elif self._n_outputs_for(y_arr) != self.n_outputs_:
-            raise ValueError(f"{type(self).__name__}: y has {self._n_outputs_for(y_arr)} outputs, the model "
-                             f"{self.n_outputs_}")
+            raise ValueError(
+                f"{type(self).__name__}: y has {self._n_outputs_for(y_arr)} outputs, the model {self.n_outputs_}"
+            )
         self._train(X_arr, y_arr, 1, stop_early=False)
         return self
 
@@ -465,6 +529,5 @@ class MLPRegressor(_BaseMLP):
         w = w[:, None]
         ss_res = np.sum(w * (t - pred) ** 2, axis=0)
         ss_tot = np.sum(w * (t - np.average(t, axis=0, weights=w[:, 0])) ** 2, axis=0)
-        r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
-                      np.where(ss_res == 0, 1.0, 0.0))
+        r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), np.where(ss_res == 0, 1.0, 0.0))
         return float(np.mean(r2))

@@ -49,13 +49,17 @@ class LayerStep:
     def text(self, detail: bool) -> str:
         k = self.k
         s = self.s[0] if self.s.shape[0] == 1 else self.s
-        lines = [f"Layer {k}:",
-                 _line(f"  s^{k} = ∂L/∂n^{k} = ", s),
-                 _line(f"  ∂L/∂W^{k} = ", self.dW),
-                 _line(f"  ∂L/∂b^{k} = ", self.db)]
+        lines = [
+            f"Layer {k}:",
+            _line(f"  s^{k} = ∂L/∂n^{k} = ", s),
+            _line(f"  ∂L/∂W^{k} = ", self.dW),
+            _line(f"  ∂L/∂b^{k} = ", self.db),
+        ]
         if self.W_new is not None and self.b_new is not None:
-            lines += [_line(f"  W^{k} ← W^{k} − η ∂L/∂W^{k} = ", self.W_new),
-                      _line(f"  b^{k} ← b^{k} − η ∂L/∂b^{k} = ", self.b_new)]
+            lines += [
+                _line(f"  W^{k} ← W^{k} − η ∂L/∂W^{k} = ", self.W_new),
+                _line(f"  b^{k} ← b^{k} − η ∂L/∂b^{k} = ", self.b_new),
+            ]
         if detail:
             lines += ["    " + line for step in self.steps for line in step.text().split("\n")]
         return "\n".join(lines)
@@ -63,15 +67,20 @@ class LayerStep:
     def markdown(self) -> str:
         k = self.k
         s = self.s[0] if self.s.shape[0] == 1 else self.s
-        rows = [f"**Layer {k}**", "",
-                f"- $s^{{{k}}} = \\frac{{\\partial L}}{{\\partial n^{{{k}}}}} = {latex_num(s)}$",
-                f"- $\\frac{{\\partial L}}{{\\partial W^{{{k}}}}} = {latex_num(self.dW)}$",
-                f"- $\\frac{{\\partial L}}{{\\partial b^{{{k}}}}} = {latex_num(self.db)}$"]
+        rows = [
+            f"**Layer {k}**",
+            "",
+            f"- $s^{{{k}}} = \\frac{{\\partial L}}{{\\partial n^{{{k}}}}} = {latex_num(s)}$",
+            f"- $\\frac{{\\partial L}}{{\\partial W^{{{k}}}}} = {latex_num(self.dW)}$",
+            f"- $\\frac{{\\partial L}}{{\\partial b^{{{k}}}}} = {latex_num(self.db)}$",
+        ]
         if self.W_new is not None and self.b_new is not None:
-            rows += [f"- $W^{{{k}}} \\leftarrow W^{{{k}}} - \\eta \\frac{{\\partial L}}{{\\partial W^{{{k}}}}}"
-                     f" = {latex_num(self.W_new)}$",
-                     f"- $b^{{{k}}} \\leftarrow b^{{{k}}} - \\eta \\frac{{\\partial L}}{{\\partial b^{{{k}}}}}"
-                     f" = {latex_num(self.b_new)}$"]
+            rows += [
+                f"- $W^{{{k}}} \\leftarrow W^{{{k}}} - \\eta \\frac{{\\partial L}}{{\\partial W^{{{k}}}}}"
+                f" = {latex_num(self.W_new)}$",
+                f"- $b^{{{k}}} \\leftarrow b^{{{k}}} - \\eta \\frac{{\\partial L}}{{\\partial b^{{{k}}}}}"
+                f" = {latex_num(self.b_new)}$",
+            ]
         return "\n".join(rows)
 
 
@@ -88,8 +97,10 @@ class NetworkExplanation:
 
     def text(self, detail: bool = False) -> str:
         eta = "" if self.eta is None else f", η = {self.eta:g}"
-        lines = [_line(f"Forward: L = {self.loss:.6g}{eta}, a^{len(self.layers)} = ", self.output),
-                 "Backward (output layer first):"]
+        lines = [
+            _line(f"Forward: L = {self.loss:.6g}{eta}, a^{len(self.layers)} = ", self.output),
+            "Backward (output layer first):",
+        ]
         lines += [layer.text(detail) for layer in self.layers]
         return "\n".join(lines)
 
@@ -98,8 +109,10 @@ class NetworkExplanation:
 
     def _repr_markdown_(self) -> str:
         eta = "" if self.eta is None else f", $\\eta = {self.eta:g}$"
-        head = (f"Forward: ${latex_name('a^' + str(len(self.layers)))} = {latex_num(self.output)}$, "
-                f"$L = {self.loss:.6g}${eta}\n")
+        head = (
+            f"Forward: ${latex_name('a^' + str(len(self.layers)))} = {latex_num(self.output)}$, "
+            f"$L = {self.loss:.6g}${eta}\n"
+        )
         return "\n\n".join([head, *(layer.markdown() for layer in self.layers)])
 
 
@@ -126,8 +139,14 @@ def _layer_nodes(layer: Any) -> list[Any]:
     return [layer.n, layer.a, layer.weight, layer.bias]
 
 
-def explain_step(model: MLP, x: Any, y: Any, loss: str | Callable[..., Any] = "squared_error",
-                 eta: float | None = None, reduction: str = "sum") -> NetworkExplanation:
+def explain_step(
+    model: MLP,
+    x: Any,
+    y: Any,
+    loss: str | Callable[..., Any] = "squared_error",
+    eta: float | None = None,
+    reduction: str = "sum",
+) -> NetworkExplanation:
     """Explain one step of training ``model`` on the batch (x, y) per layer (see the module docstring).
 
     ``x``: (batch, n_in) (the value engine takes one sample); ``loss``: a name from ``nn.LOSSES`` (called with
@@ -140,8 +159,10 @@ def explain_step(model: MLP, x: Any, y: Any, loss: str | Callable[..., Any] = "s
     y_arr = np.atleast_2d(np.asarray(y, dtype=np.float64))
     if model.engine == VALUE:
         if x_arr.shape[0] != 1:
-            raise ValueError(f"explain_step: the value engine explains one sample at a time, got {x_arr.shape[0]} "
-                             "(use the tensor engine for a batch)")
+            raise ValueError(
+                f"explain_step: the value engine explains one sample at a time, got {x_arr.shape[0]} "
+                "(use the tensor engine for a batch)"
+            )
         out = model(list(x_arr[0]))
         outs = out if isinstance(out, list) else [out]
         L = loss_fn(outs, list(y_arr[0]))
@@ -170,8 +191,15 @@ def _one_line(x: Any) -> str:
         return " ".join(np.array2string(a, separator=" ").split())
 
 
-def beside_document(model: MLP, x: Any, y: Any, loss: str = "squared_error", eta: float | None = None,
-                    reduction: str = "sum", detail: bool = False) -> str:
+def beside_document(
+    model: MLP,
+    x: Any,
+    y: Any,
+    loss: str = "squared_error",
+    eta: float | None = None,
+    reduction: str = "sum",
+    detail: bool = False,
+) -> str:
     """The engine's derivation (:func:`explain_step`) beside the document's hand derivation (doc 000's row form,
     :func:`nn.closed_form.backprop_row`: eqs. 24 and 33 for s^k, 17-19 for the gradients, 48-51 for the
     update), one quantity per line, output layer first, each with ``=`` when the two agree to 1e-12."""
@@ -179,25 +207,30 @@ def beside_document(model: MLP, x: Any, y: Any, loss: str = "squared_error", eta
 
     ex = explain_step(model, x, y, loss, eta, reduction)
     Ws, bs = [layer.W for layer in model.layers], [layer.b for layer in model.layers]
-    doc = cf.backprop_row(Ws, bs, [layer.activation for layer in model.layers], x, y, loss=loss,
-                          reduction=reduction)
+    doc = cf.backprop_row(Ws, bs, [layer.activation for layer in model.layers], x, y, loss=loss, reduction=reduction)
     new = cf.sgd_update_row(Ws, bs, doc, eta) if eta is not None else None
     rows: list[tuple[str, Any, Any]] = [("L", doc.loss, ex.loss)]
     for step in ex.layers:
         k = step.k
-        rows += [(f"s^{k} = ∂L/∂n^{k}", doc.s[k - 1], step.s), (f"∂L/∂W^{k}", doc.dW[k - 1], step.dW),
-                 (f"∂L/∂b^{k}", doc.db[k - 1], step.db)]
+        rows += [
+            (f"s^{k} = ∂L/∂n^{k}", doc.s[k - 1], step.s),
+            (f"∂L/∂W^{k}", doc.dW[k - 1], step.dW),
+            (f"∂L/∂b^{k}", doc.db[k - 1], step.db),
+        ]
         if new is not None:
-            rows += [(f"W^{k} after the step", new[0][k - 1], step.W_new), (f"b^{k} after the step", new[1][k - 1],
-                                                                              step.b_new)]
-    cells = [(name, _one_line(d), _one_line(e), bool(np.allclose(d, e, rtol=1e-12, atol=1e-12)))
-             for name, d, e in rows]
+            rows += [
+                (f"W^{k} after the step", new[0][k - 1], step.W_new),
+                (f"b^{k} after the step", new[1][k - 1], step.b_new),
+            ]
+    cells = [(name, _one_line(d), _one_line(e), bool(np.allclose(d, e, rtol=1e-12, atol=1e-12))) for name, d, e in rows]
     w0 = max(len(c[0]) for c in cells)
     w1 = max(len("document (by hand)"), *(len(c[1]) for c in cells))
     lines = [f"{'':<{w0}}  {'document (by hand)':<{w1}}    engine (reverse pass)"]
     if w0 + 2 * w1 > 110:  # too wide for one line per quantity: each side on its own line
-        lines = [f"{name}\n    document (by hand):    {d}\n  {'=' if same else '≠'} engine (reverse pass): {e}"
-                 for name, d, e, same in cells]
+        lines = [
+            f"{name}\n    document (by hand):    {d}\n  {'=' if same else '≠'} engine (reverse pass): {e}"
+            for name, d, e, same in cells
+        ]
     else:
         lines += [f"{name:<{w0}}  {d:<{w1}}  {'=' if same else '≠'} {e}" for name, d, e, same in cells]
     if detail:

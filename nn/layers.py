@@ -88,8 +88,10 @@ def _value_input(x: Any, nin: int, who: str) -> Sequence[Any]:
         x = [x]
     elif isinstance(x, np.ndarray):
         if x.ndim != 1:
-            raise ValueError(f"{who}: the value engine takes one sample, a 1-D input of {nin} numbers; got shape "
-                             f"{x.shape} (use engine='tensor' for batches)")
+            raise ValueError(
+                f"{who}: the value engine takes one sample, a 1-D input of {nin} numbers; got shape "
+                f"{x.shape} (use engine='tensor' for batches)"
+            )
         x = x.tolist()
     elif isinstance(x, Tensor):
         raise TypeError(f"{who}: a Tensor input needs engine='tensor' (this layer uses Values)")
@@ -98,8 +100,9 @@ def _value_input(x: Any, nin: int, who: str) -> Sequence[Any]:
     if len(x) != nin:
         raise ValueError(f"{who}: expected input width {nin}, got {len(x)}")
     # Each number becomes one constant node x_i, read by every unit (rather than one constant per unit).
-    return [v if isinstance(v, Value) else Value(float(v), label=f"x_{i}", requires_grad=False)
-            for i, v in enumerate(x, 1)]
+    return [
+        v if isinstance(v, Value) else Value(float(v), label=f"x_{i}", requires_grad=False) for i, v in enumerate(x, 1)
+    ]
 
 
 # == one code path per engine ==================================================================================
@@ -257,8 +260,16 @@ class Neuron(Module):
     w: Any
     b: Any
 
-    def __init__(self, nin: int, nonlin: bool = True, engine: str = VALUE, *, activation: str | None = None,
-                 init: str = "uniform", rng: RNG | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        engine: str = VALUE,
+        *,
+        activation: str | None = None,
+        init: str = "uniform",
+        rng: RNG | None = None,
+    ) -> None:
         nin = positive_int("nin", nin)
         check_engine(engine)
         name = activation if activation is not None else ("relu" if nonlin else "linear")
@@ -325,8 +336,16 @@ class Layer(Module):
     _n_labels: list[str]
     _a_labels: list[str]
 
-    def __init__(self, nin: int, nout: int, activation: str = "relu", engine: str = VALUE, init: str = "uniform",
-                 rng: RNG | None = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        engine: str = VALUE,
+        init: str = "uniform",
+        rng: RNG | None = None,
+        dtype: Any = None,
+    ) -> None:
         self.nin = positive_int("nin", nin)
         self.nout = positive_int("nout", nout)
         self.engine = check_engine(engine)
@@ -391,8 +410,9 @@ def _numbers(params: Any) -> np.ndarray:
 class Linear(Layer):
     """A layer without activation: a = n = b + a_prev W (doc 000, eq. 36's Linear)."""
 
-    def __init__(self, nin: int, nout: int, engine: str = VALUE, init: str = "uniform", rng: RNG | None = None,
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, nin: int, nout: int, engine: str = VALUE, init: str = "uniform", rng: RNG | None = None, dtype: Any = None
+    ) -> None:
         super().__init__(nin, nout, activation="linear", engine=engine, init=init, rng=rng, dtype=dtype)
 
 
@@ -411,9 +431,17 @@ class MLP(Module):
     gives (nout,).
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str | Sequence[str] = "relu",
-                 output_activation: str = "linear", engine: str = VALUE, init: str = "uniform",
-                 seed: RNG | None = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | Sequence[str] = "relu",
+        output_activation: str = "linear",
+        engine: str = VALUE,
+        init: str = "uniform",
+        seed: RNG | None = None,
+        dtype: Any = None,
+    ) -> None:
         nin = positive_int("nin", nin)
         sizes = _layer_sizes(nouts)
         check_engine(engine)
@@ -424,8 +452,10 @@ class MLP(Module):
         dims = [nin, *sizes]
         self.nin = nin
         self.engine = engine
-        self.layers = [Layer(dims[k], dims[k + 1], activation=acts[k], engine=engine, init=init, rng=rng,
-                             dtype=dtype) for k in range(len(sizes))]
+        self.layers = [
+            Layer(dims[k], dims[k + 1], activation=acts[k], engine=engine, init=init, rng=rng, dtype=dtype)
+            for k in range(len(sizes))
+        ]
         for k, layer in enumerate(self.layers, 1):
             layer._set_index(k)
 
@@ -441,11 +471,14 @@ class MLP(Module):
         """Set every layer's W^k (n_in, n_out) and b^k (n_out,); all shapes are checked before anything is
         written, so on a ValueError the network is unchanged."""
         if len(Ws) != len(self.layers) or len(bs) != len(self.layers):
-            raise ValueError(f"set_weights: the MLP has {len(self.layers)} layers, got {len(Ws)} weight "
-                             f"matrices and {len(bs)} bias vectors")
-        checked = [(finite_array(f"layer {k}: W", W, (layer.nin, layer.nout)),
-                    finite_array(f"layer {k}: b", b, (layer.nout,)))
-                   for k, (layer, W, b) in enumerate(zip(self.layers, Ws, bs), 1)]
+            raise ValueError(
+                f"set_weights: the MLP has {len(self.layers)} layers, got {len(Ws)} weight "
+                f"matrices and {len(bs)} bias vectors"
+            )
+        checked = [
+            (finite_array(f"layer {k}: W", W, (layer.nin, layer.nout)), finite_array(f"layer {k}: b", b, (layer.nout,)))
+            for k, (layer, W, b) in enumerate(zip(self.layers, Ws, bs), 1)
+        ]
         for layer, (W, b) in zip(self.layers, checked):
             layer._code.write(layer, W, b)
 
@@ -473,8 +506,10 @@ def _layer_activations(activation: str | Sequence[str], output_activation: str, 
         if len(acts) != n_layers:
             raise ValueError(f"activation lists {len(acts)} names for {n_layers} layers")
         if output_activation != "linear" and output_activation != acts[-1]:
-            raise ValueError(f"output_activation {output_activation!r} conflicts with the last entry "
-                             f"{acts[-1]!r} of the activation list")
+            raise ValueError(
+                f"output_activation {output_activation!r} conflicts with the last entry "
+                f"{acts[-1]!r} of the activation list"
+            )
     for k, name in enumerate(acts):
         get_activation(name)
         if name == "softmax" and k != len(acts) - 1:

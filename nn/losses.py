@@ -107,8 +107,14 @@ def _reduce_tensor(terms: Tensor, reduction: str) -> Tensor:
 
 
 # -- elementwise losses -------------------------------------------------------------------------------
-def _elementwise(loss: str, a: Any, y: Any, reduction: str, term: Callable[[Any, Any], Any],
-                 check: Callable[[np.ndarray], None] | None = None) -> Any:
+def _elementwise(
+    loss: str,
+    a: Any,
+    y: Any,
+    reduction: str,
+    term: Callable[[Any, Any], Any],
+    check: Callable[[np.ndarray], None] | None = None,
+) -> Any:
     _check_reduction(loss, reduction)
     yr = _raw_target(loss, y).astype(np.float64)
     if isinstance(a, Tensor):
@@ -153,6 +159,7 @@ def _check_probability_target(loss: str) -> Callable[[np.ndarray], None]:
     def check(y: np.ndarray) -> None:
         if y.size and (y.min() < 0 or y.max() > 1):
             raise ValueError(f"{loss}: targets must lie in [0, 1], got values in [{y.min()}, {y.max()}]")
+
     return check
 
 
@@ -160,9 +167,11 @@ def binary_cross_entropy(a: Any, y: Any, reduction: str = "mean", eps: float = E
     """Log loss from probabilities: L = -(y log a + (1 - y) log(1 - a)) per element (doc 002: "log loss"
     for a sigmoid output; doc 001's cross-entropy for two classes). ``a`` is clipped to [eps, 1 - eps]
     (no gradient outside) so L stays finite. Targets in [0, 1]. ``"mean"`` (default) or ``"sum"``."""
+
     def term(ai: Any, yi: Any) -> Any:
         p = ai.clip(eps, 1.0 - eps) if isinstance(ai, (Value, Tensor)) else min(max(ai, eps), 1.0 - eps)
         return -(yi * _log(p) + (1.0 - yi) * _log(1.0 - p))
+
     check = _check_probability_target("binary_cross_entropy")
     return _elementwise("binary_cross_entropy", a, y, reduction, term, check)
 
@@ -181,17 +190,26 @@ def binary_cross_entropy_with_logits(n: Any, y: Any, reduction: str = "mean") ->
     """Log loss from the logit n (a = sigma(n)), stably: L = -(y log sigma(n) + (1 - y) log sigma(-n))
     = (1 - y) n - log sigma(n), with log sigma(n) = min(n, 0) - log(1 + e^-|n|) (doc 002's log loss with a
     sigmoid output). Gradient dL/dn = sigma(n) - y. ``"mean"`` (default) or ``"sum"``."""
+
     def term(ni: Any, yi: Any) -> Any:
         if not isinstance(ni, (Value, Tensor)):
             ni = Value(float(ni), requires_grad=False)
         return (1.0 - yi) * ni - _log_sigmoid(ni)
-    return _elementwise("binary_cross_entropy_with_logits", n, y, reduction, term,
-                        _check_probability_target("binary_cross_entropy_with_logits"))
+
+    return _elementwise(
+        "binary_cross_entropy_with_logits",
+        n,
+        y,
+        reduction,
+        term,
+        _check_probability_target("binary_cross_entropy_with_logits"),
+    )
 
 
 def hinge(s: Any, y: Any, reduction: str = "mean") -> Any:
     """Hinge loss with labels y in {-1, +1}: L = max(0, 1 - y s) = relu(1 - y s) per element (micrograd's
     demo: ``(1 + -yi*scorei).relu()``, averaged). ``"mean"`` (default) or ``"sum"``."""
+
     def check(yv: np.ndarray) -> None:
         bad = yv[(yv != 1) & (yv != -1)]
         if bad.size:
@@ -201,6 +219,7 @@ def hinge(s: Any, y: Any, reduction: str = "mean") -> Any:
         if not isinstance(si, (Value, Tensor)):
             si = Value(float(si), requires_grad=False)
         return (1.0 - si * yi).relu()
+
     return _elementwise("hinge", s, y, reduction, term, check)
 
 
@@ -219,8 +238,10 @@ def _labels(loss: str, y: np.ndarray, shape: tuple[int, ...], classes: int) -> n
 
 def _distribution(loss: str, y: np.ndarray, shape: tuple[int, ...], check_sum: bool = True) -> np.ndarray:
     if y.shape != shape:
-        raise ValueError(f"{loss}: target must be integer labels of shape {shape[:-1]} or a distribution of "
-                         f"shape {shape}, got shape {y.shape}")
+        raise ValueError(
+            f"{loss}: target must be integer labels of shape {shape[:-1]} or a distribution of "
+            f"shape {shape}, got shape {y.shape}"
+        )
     y = y.astype(np.float64)
     if y.size and (y.min() < 0 or y.max() > 1):
         raise ValueError(f"{loss}: target probabilities must lie in [0, 1]")
@@ -234,8 +255,7 @@ def _samples(loss: str, a: Any) -> tuple[list[list[Any]], bool]:
     if isinstance(a, Value):
         raise ValueError(f"{loss}: needs one output per class (a list of Values), got a single Value")
     if not isinstance(a, (list, tuple)) or not a:
-        raise TypeError(f"{loss}: expected a Tensor, a list of Values or a list of such lists, "
-                        f"got {type(a).__name__}")
+        raise TypeError(f"{loss}: expected a Tensor, a list of Values or a list of such lists, got {type(a).__name__}")
     if isinstance(a[0], (list, tuple)):
         rows = [list(r) for r in a]
         if len({len(r) for r in rows}) != 1:
@@ -351,6 +371,7 @@ def symmetric_cross_entropy(a: Any, y: Any, reduction: str = "mean", eps: float 
             zc = z.clip(eps, 1.0) if isinstance(z, Value) else Value(min(max(float(z), eps), 1.0), requires_grad=False)
             total = total - (zc.log() * float(tk) + z * float(lt))
         return total
+
     rows, _, dists = _value_targets(loss, a, y)
     return _reduce_values([per_sample(row, t) for row, t in zip(rows, dists)], reduction, len(rows))
 
@@ -372,10 +393,14 @@ def kl_divergence(a: Any, y: Any, reduction: str = "mean", eps: float = EPS) -> 
         total: Any = 0.0
         for z, tk in zip(row, t):
             if tk > 0:
-                zc = z.clip(eps, 1.0) if isinstance(z, Value) else Value(min(max(float(z), eps), 1.0),
-                                                                         requires_grad=False)
+                zc = (
+                    z.clip(eps, 1.0)
+                    if isinstance(z, Value)
+                    else Value(min(max(float(z), eps), 1.0), requires_grad=False)
+                )
                 total = total + float(tk) * (float(np.log(tk)) - zc.log())
         return total
+
     rows, _, dists = _value_targets(loss, a, y)
     return _reduce_values([per_sample(row, t) for row, t in zip(rows, dists)], reduction, len(rows))
 

@@ -161,8 +161,10 @@ class Module:
     # -- state --------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
         """``{name: copy of the parameter's data as an ndarray}`` (0-d arrays for Values)."""
-        return {name: np.array(p.data, dtype=np.float64 if isinstance(p, Value) else p.data.dtype)
-                for name, p in self.named_parameters()}
+        return {
+            name: np.array(p.data, dtype=np.float64 if isinstance(p, Value) else p.data.dtype)
+            for name, p in self.named_parameters()
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Copy ``state`` into the parameters, all or nothing.
@@ -184,8 +186,7 @@ class Module:
             else:
                 arrays[name] = arr_or_problem
         if problems:
-            raise ValueError("load_state_dict: state does not fit the model (model unchanged); "
-                             + "; ".join(problems))
+            raise ValueError("load_state_dict: state does not fit the model (model unchanged); " + "; ".join(problems))
         for name, p in named.items():
             if isinstance(p, Value):
                 p.data = float(arrays[name])
@@ -265,8 +266,9 @@ def _name_problems(named: Mapping[str, Parameter], state: Mapping[str, Any]) -> 
     return problems
 
 
-def _shape_dtype_problem(name: str, shape: tuple[int, ...], dtype: np.dtype[Any], expected: tuple[int, ...]
-                         ) -> str | None:
+def _shape_dtype_problem(
+    name: str, shape: tuple[int, ...], dtype: np.dtype[Any], expected: tuple[int, ...]
+) -> str | None:
     if shape != expected:
         return f"{name}: shape {shape} does not match the parameter's shape {expected}"
     if dtype.kind not in "biuf":
@@ -293,8 +295,10 @@ def _as_parameter_array(name: str, raw: Any, p: Parameter) -> np.ndarray | str:
     if np.all(np.isfinite(cast)):
         return cast
     if np.all(np.isfinite(arr)):
-        return (f"{name}: values up to {float(np.max(np.abs(arr))):g} overflow the parameter's dtype {dtype} "
-                f"(largest finite {np.finfo(dtype).max:g})")
+        return (
+            f"{name}: values up to {float(np.max(np.abs(arr))):g} overflow the parameter's dtype {dtype} "
+            f"(largest finite {np.finfo(dtype).max:g})"
+        )
     return f"{name}: contains NaN or Inf"
 
 
@@ -317,8 +321,9 @@ def _child_modules(module: Module) -> Iterator[tuple[str, Module]]:
             yield from _modules_in(name, value)
 
 
-def _walk_value(name: str, value: Any, seen_params: set[int], seen_modules: set[int]
-                ) -> Iterator[tuple[str, Parameter]]:
+def _walk_value(
+    name: str, value: Any, seen_params: set[int], seen_modules: set[int]
+) -> Iterator[tuple[str, Parameter]]:
     if isinstance(value, (Value, Tensor)):
         if _is_parameter(value) and id(value) not in seen_params:
             seen_params.add(id(value))

@@ -86,8 +86,9 @@ def grad_norm(params: Iterable[Param]) -> float:
     return math.sqrt(total)
 
 
-def _check_number(name: str, value: float, lo: float, hi: float = math.inf, lo_open: bool = False,
-                  hi_open: bool = True) -> float:
+def _check_number(
+    name: str, value: float, lo: float, hi: float = math.inf, lo_open: bool = False, hi_open: bool = True
+) -> float:
     v = float(value)
     ok = math.isfinite(v) and (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
     if not ok:
@@ -149,16 +150,25 @@ class SGD(Optimizer):
     Nesterov formula, which needs mu > 0 and no dampening). ``weight_decay`` lambda adds lambda W to g first.
     """
 
-    def __init__(self, params: Iterable[Param] | Any, lr: float = 0.01, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Param] | Any,
+        lr: float = 0.01,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         super().__init__(params, lr, weight_decay)
         self.momentum = _check_number("momentum", momentum, 0.0, 1.0)
         self.dampening = _check_number("dampening", dampening, 0.0, 1.0, hi_open=False)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         if nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
-            raise ValueError(f"Nesterov momentum requires a momentum and zero dampening (as in PyTorch), got "
-                             f"momentum={momentum!r}, dampening={dampening!r}")
+            raise ValueError(
+                f"Nesterov momentum requires a momentum and zero dampening (as in PyTorch), got "
+                f"momentum={momentum!r}, dampening={dampening!r}"
+            )
         self.nesterov = bool(nesterov)
 
     def _update(self, g: Any, state: dict[str, Any]) -> Any:
@@ -184,8 +194,14 @@ class Adam(Optimizer):
     uses by default, so the estimators use it too.
     """
 
-    def __init__(self, params: Iterable[Param] | Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Param] | Any,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params, lr, weight_decay)
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")

@@ -44,8 +44,17 @@ class Perceptron:
     epoch).
     """
 
-    def __init__(self, n_in: int, n_out: int = 1, output: str = "hardlimit", eta: float = 1.0,
-                 max_epochs: int = 100, seed: int | None = None, init: str = "zeros", shuffle: bool = False) -> None:
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int = 1,
+        output: str = "hardlimit",
+        eta: float = 1.0,
+        max_epochs: int = 100,
+        seed: int | None = None,
+        init: str = "zeros",
+        shuffle: bool = False,
+    ) -> None:
         positive_int("Perceptron: n_in", n_in)
         positive_int("Perceptron: n_out", n_out)
         if output not in _OUTPUTS:
@@ -133,11 +142,11 @@ class Perceptron:
             for i in order:
                 x = X_arr[i]
                 a = self._f(self.b + x @ self.W)
-                e = Y[i] - a                                   # y - a
+                e = Y[i] - a  # y - a
                 if np.any(e != 0):
                     errors += 1
-                    self.b = self.b + self.eta * e                 # theta's first row: [1 x]^T (y - a)
-                    self.W = self.W + self.eta * np.outer(x, e)    # the other rows: x^T (y - a)
+                    self.b = self.b + self.eta * e  # theta's first row: [1 x]^T (y - a)
+                    self.W = self.W + self.eta * np.outer(x, e)  # the other rows: x^T (y - a)
             self.errors_.append(errors)
             self.n_epochs_ += 1
             if errors == 0:

@@ -85,8 +85,7 @@ class Comparison:
         self.auto = np.asarray(self.auto, dtype=np.float64)
         self.hand = np.asarray(self.hand, dtype=np.float64)
         if self.auto.shape != self.hand.shape:
-            raise ValueError(f"{self.name}: autograd gives shape {self.auto.shape}, the closed form "
-                             f"{self.hand.shape}")
+            raise ValueError(f"{self.name}: autograd gives shape {self.auto.shape}, the closed form {self.hand.shape}")
         if self.auto.size == 0:
             self.max_abs, self.max_rel, self.passed = 0.0, 0.0, True
             return
@@ -102,8 +101,14 @@ class Comparison:
         self.passed = finite and diff <= self.atol + self.rtol * scale
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "auto": self.auto.tolist(), "hand": self.hand.tolist(),
-                "max_abs": self.max_abs, "max_rel": self.max_rel, "passed": self.passed}
+        return {
+            "name": self.name,
+            "auto": self.auto.tolist(),
+            "hand": self.hand.tolist(),
+            "max_abs": self.max_abs,
+            "max_rel": self.max_rel,
+            "passed": self.passed,
+        }
 
 
 @dataclass
@@ -126,8 +131,14 @@ class LayerComparison:
         return all(q.passed for q in self.quantities)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"k": self.k, "activation": self.activation, "passed": self.passed,
-                "s": self.s.to_dict(), "dW": self.dW.to_dict(), "db": self.db.to_dict()}
+        return {
+            "k": self.k,
+            "activation": self.activation,
+            "passed": self.passed,
+            "s": self.s.to_dict(),
+            "dW": self.dW.to_dict(),
+            "db": self.db.to_dict(),
+        }
 
 
 def _fmt_matrix(a: Array, indent: str) -> str:
@@ -170,10 +181,19 @@ class Report:
         return out + (["loss"] if not self.loss.passed else [])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "loss_name": self.loss_name, "reduction": self.reduction,
-                "convention": self.convention, "engine": self.engine, "n_samples": self.n_samples,
-                "rtol": self.rtol, "atol": self.atol, "model": self.model, "loss": self.loss.to_dict(),
-                "layers": [layer.to_dict() for layer in self.layers]}
+        return {
+            "passed": self.passed,
+            "loss_name": self.loss_name,
+            "reduction": self.reduction,
+            "convention": self.convention,
+            "engine": self.engine,
+            "n_samples": self.n_samples,
+            "rtol": self.rtol,
+            "atol": self.atol,
+            "model": self.model,
+            "loss": self.loss.to_dict(),
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
 
     def table(self, verbose: bool = False) -> str:
         """One aligned row per layer and quantity (``layer 1  s      max|auto-hand| 0.0e+00  rel 0.0e+00
@@ -220,16 +240,20 @@ def _layers_of(model: Any) -> list[Layer]:
         return [model]
     layers = getattr(model, "layers", None)
     if not isinstance(model, Module) or not isinstance(layers, list) or not layers:
-        raise ValueError(f"compare: expected an nn.MLP, an nn.Layer or an nn.Sequential of Layers, "
-                         f"got {type(model).__name__}")
+        raise ValueError(
+            f"compare: expected an nn.MLP, an nn.Layer or an nn.Sequential of Layers, got {type(model).__name__}"
+        )
     for k, layer in enumerate(layers, 1):
         if not isinstance(layer, Layer):
-            raise ValueError(f"compare: item {k} of the model is a {type(layer).__name__}, not an nn.Layer; "
-                             f"the closed form (nn/closed_form.py) covers stacks of fully connected layers only")
+            raise ValueError(
+                f"compare: item {k} of the model is a {type(layer).__name__}, not an nn.Layer; "
+                f"the closed form (nn/closed_form.py) covers stacks of fully connected layers only"
+            )
     for k in range(1, len(layers)):
         if layers[k].nin != layers[k - 1].nout:
-            raise ValueError(f"compare: layer {k + 1} takes {layers[k].nin} inputs but layer {k} has "
-                             f"{layers[k - 1].nout} units")
+            raise ValueError(
+                f"compare: layer {k + 1} takes {layers[k].nin} inputs but layer {k} has {layers[k - 1].nout} units"
+            )
     engines = {layer.engine for layer in layers}
     if len(engines) != 1:
         raise ValueError(f"compare: the layers mix engines {sorted(engines)}")
@@ -244,7 +268,8 @@ def _check_model(layers: list[Layer]) -> list[str]:
                 f"compare: layer {k} uses {name!r}, which has no derivative to backpropagate (0 wherever it "
                 f"exists, none at n = 0; doc 000, eq. 34), so there is no closed-form gradient to compare; "
                 f"train such units with the perceptron rule (nn.perceptron). Activations with a closed form: "
-                f"{', '.join(DIFFERENTIABLE)}")
+                f"{', '.join(DIFFERENTIABLE)}"
+            )
         if name == "softmax" and k != len(acts):
             raise ValueError(f"compare: softmax is for the output layer only (layer {k} of {len(acts)})")
     return acts
@@ -255,8 +280,10 @@ def _normalize_loss(loss: str, reduction: str, convention: str) -> str:
         raise ValueError(f"compare: loss must be a name, got {loss!r}")
     name = _LOSS_ALIASES.get(loss, loss)
     if name not in LOSSES:
-        raise ValueError(f"compare: the loss {loss!r} has no closed form in nn/closed_form.py; losses with one: "
-                         f"{', '.join(LOSSES)} (binary_cross_entropy = log_loss)")
+        raise ValueError(
+            f"compare: the loss {loss!r} has no closed form in nn/closed_form.py; losses with one: "
+            f"{', '.join(LOSSES)} (binary_cross_entropy = log_loss)"
+        )
     if reduction not in cf.REDUCTIONS:
         raise ValueError(f"compare: reduction must be 'sum' or 'mean', got {reduction!r}")
     if convention not in CONVENTIONS:
@@ -322,34 +349,39 @@ def _row(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, 
     return _Sides(list(r.s), list(r.dW), [np.reshape(d, -1) for d in r.db], r.loss)
 
 
-def _column(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, loss: str,
-            reduction: str) -> _Sides:
+def _column(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, loss: str, reduction: str) -> _Sides:
     # W^[l] = W.T, samples as columns
-    c = cf.backprop_column([W.T for W in Ws], bs, acts, X.T, Y.T, loss=loss, reduction=reduction,
-                           leaky_alpha=LEAKY_ALPHA)
+    c = cf.backprop_column(
+        [W.T for W in Ws], bs, acts, X.T, Y.T, loss=loss, reduction=reduction, leaky_alpha=LEAKY_ALPHA
+    )
     return _Sides([d.T for d in c.delta], [d.T for d in c.dW], [np.reshape(d, -1) for d in c.db], c.loss)
 
 
-def _doc001(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, loss: str,
-            reduction: str) -> _Sides:
+def _doc001(Ws: list[Array], bs: list[Array], acts: list[str], X: Array, Y: Array, loss: str, reduction: str) -> _Sides:
     # w_kj = W.T, delta = -dJ/dnet; with eta = 1, Delta w_kj = -dJ/dw_kj and Delta w_k0 = -dJ/dw_k0
-    d = cf.backprop_doc001([W.T for W in Ws], bs, acts, X, Y, eta=1.0, loss=loss, reduction=reduction,
-                           leaky_alpha=LEAKY_ALPHA)
-    return _Sides([-delta for delta in d.delta], [-DW.T for DW in d.Delta_W],
-                  [-np.reshape(Dw0, -1) for Dw0 in d.Delta_w0], d.J)
+    d = cf.backprop_doc001(
+        [W.T for W in Ws], bs, acts, X, Y, eta=1.0, loss=loss, reduction=reduction, leaky_alpha=LEAKY_ALPHA
+    )
+    return _Sides(
+        [-delta for delta in d.delta], [-DW.T for DW in d.Delta_W], [-np.reshape(Dw0, -1) for Dw0 in d.Delta_w0], d.J
+    )
 
 
 #: The documents' conventions, the one registry that ``compare(convention=...)`` and the CLI read: a new
 #: convention is one function (like :func:`_row`) and one entry here.
-CONVENTIONS: dict[str, Convention] = {c.name: c for c in (
-    Convention("row", "doc 000: n^k = b^k + a^(k-1) W^k, s^k = dL/dn^k (eqs. 24, 33)", _row),
-    Convention("column", "docs 002-003: z = W a + b with W^[l] = W.T, delta^l = dL/dz^[l]", _column),
-    Convention("doc001", "doc 001: net_k = sum_j y_j w_kj + w_k0 with w_kj = W.T, delta = -dJ/dnet = -s", _doc001),
-)}
+CONVENTIONS: dict[str, Convention] = {
+    c.name: c
+    for c in (
+        Convention("row", "doc 000: n^k = b^k + a^(k-1) W^k, s^k = dL/dn^k (eqs. 24, 33)", _row),
+        Convention("column", "docs 002-003: z = W a + b with W^[l] = W.T, delta^l = dL/dz^[l]", _column),
+        Convention("doc001", "doc 001: net_k = sum_j y_j w_kj + w_k0 with w_kj = W.T, delta = -dJ/dnet = -s", _doc001),
+    )
+}
 
 
-def _hand(layers: list[Layer], acts: list[str], X: Array, Y: Array, loss: str, reduction: str,
-          convention: str) -> _Sides:
+def _hand(
+    layers: list[Layer], acts: list[str], X: Array, Y: Array, loss: str, reduction: str, convention: str
+) -> _Sides:
     """nn/closed_form.py on the model's weights, converted to the model's layout."""
     Ws = [layer.W.astype(np.float64) for layer in layers]
     bs = [layer.b.astype(np.float64) for layer in layers]
@@ -416,8 +448,10 @@ def _autograd(model: Any, layers: list[Layer], X: Array, Y: Array, loss: str, re
         return _Sides(s, dW, db, float(L.data))
     out = model(X)
     if not isinstance(out, Tensor) or out.shape != (N, last.nout):
-        raise ValueError(f"compare: the model returned {type(out).__name__} of shape {getattr(out, 'shape', None)}, "
-                         f"expected a Tensor of shape ({N}, {last.nout})")
+        raise ValueError(
+            f"compare: the model returned {type(out).__name__} of shape {getattr(out, 'shape', None)}, "
+            f"expected a Tensor of shape ({N}, {last.nout})"
+        )
     L = _autograd_loss(loss, reduction, last, last.a, last.n, Y, N)
     L.backward()
 
@@ -438,8 +472,16 @@ def _describe(layers: Sequence[Layer]) -> str:
     return f"{sizes} [{', '.join(layer.activation for layer in layers)}]"
 
 
-def compare(model: Any, X: ArrayLike, Y: ArrayLike | None, loss: str = "squared_error", reduction: str = "sum",
-            convention: str = "row", rtol: float = 1e-9, atol: float = 1e-12) -> Report:
+def compare(
+    model: Any,
+    X: ArrayLike,
+    Y: ArrayLike | None,
+    loss: str = "squared_error",
+    reduction: str = "sum",
+    convention: str = "row",
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+) -> Report:
     """Compare autograd's gradients with the documents' closed form (nn/closed_form.py) on ``model``.
 
     ``model``: an ``nn.MLP`` (either engine), an ``nn.Layer`` or an ``nn.Sequential`` of Layers. ``X``:
@@ -459,10 +501,15 @@ def compare(model: Any, X: ArrayLike, Y: ArrayLike | None, loss: str = "squared_
     loss_name = _normalize_loss(loss, reduction, convention)
     acts = _check_model(layers)
     X_arr, Y_arr = _data(X, Y, layers[0].nin, layers[-1].nout, loss_name)
-    if loss_name == "cross_entropy" and acts[-1] == "softmax" and not np.allclose(Y_arr.sum(axis=1), 1.0,
-                                                                                  rtol=0, atol=1e-6):
-        raise ValueError("compare: cross_entropy with a softmax output needs target rows that sum to 1 "
-                         "(one-hot or probabilities), or integer labels")
+    if (
+        loss_name == "cross_entropy"
+        and acts[-1] == "softmax"
+        and not np.allclose(Y_arr.sum(axis=1), 1.0, rtol=0, atol=1e-6)
+    ):
+        raise ValueError(
+            "compare: cross_entropy with a softmax output needs target rows that sum to 1 "
+            "(one-hot or probabilities), or integer labels"
+        )
     hand = _hand(layers, acts, X_arr, Y_arr, loss_name, reduction, convention)
 
     params = model.parameters()
@@ -479,14 +526,27 @@ def compare(model: Any, X: ArrayLike, Y: ArrayLike | None, loss: str = "squared_
             layer.n, layer.a = n, a
 
     comparisons = [
-        LayerComparison(k, layer.activation, Comparison("s", auto.s[k - 1], hand.s[k - 1], rtol, atol),
-                        Comparison("dL/dW", auto.dW[k - 1], hand.dW[k - 1], rtol, atol),
-                        Comparison("dL/db", auto.db[k - 1], hand.db[k - 1], rtol, atol))
+        LayerComparison(
+            k,
+            layer.activation,
+            Comparison("s", auto.s[k - 1], hand.s[k - 1], rtol, atol),
+            Comparison("dL/dW", auto.dW[k - 1], hand.dW[k - 1], rtol, atol),
+            Comparison("dL/db", auto.db[k - 1], hand.db[k - 1], rtol, atol),
+        )
         for k, layer in enumerate(layers, 1)
     ]
-    return Report(layers=comparisons, loss=Comparison("L", np.array(auto.loss), np.array(hand.loss), rtol, atol),
-                  loss_name=loss_name, reduction=reduction, convention=convention, engine=layers[0].engine,
-                  n_samples=X_arr.shape[0], rtol=rtol, atol=atol, model=_describe(layers))
+    return Report(
+        layers=comparisons,
+        loss=Comparison("L", np.array(auto.loss), np.array(hand.loss), rtol, atol),
+        loss_name=loss_name,
+        reduction=reduction,
+        convention=convention,
+        engine=layers[0].engine,
+        n_samples=X_arr.shape[0],
+        rtol=rtol,
+        atol=atol,
+        model=_describe(layers),
+    )
 
 
 __all__ = ["CONVENTIONS", "DIFFERENTIABLE", "LOSSES", "Comparison", "LayerComparison", "Report", "compare"]

@@ -110,12 +110,13 @@ class History:
 
 
 def model_engine(model: Any) -> str:
-    """"value" if the model's parameters are Values, "tensor" if they are Tensors (TypeError if mixed/none)."""
+    """ "value" if the model's parameters are Values, "tensor" if they are Tensors (TypeError if mixed/none)."""
     params = model.parameters()
     kinds = {VALUE if isinstance(p, Value) else TENSOR for p in params}
     if len(kinds) != 1:
-        raise TypeError("fit: the model has no parameters" if not kinds
-                        else "fit: the model mixes Value and Tensor parameters")
+        raise TypeError(
+            "fit: the model has no parameters" if not kinds else "fit: the model mixes Value and Tensor parameters"
+        )
     return kinds.pop()
 
 
@@ -154,7 +155,8 @@ def _check_optimizer_params(optimizer: Optimizer, model: Any, params: list[Any])
             f"fit: the optimizer's parameters are not the model's: {len(foreign)} of its {len(optimizer.params)} "
             f"parameters (first: index {foreign[0]}) are not parameters of this {type(model).__name__}, so "
             f"training would not change the model; make it from the model, e.g. "
-            f"{type(optimizer).__name__}(model.parameters(), lr=...)")
+            f"{type(optimizer).__name__}(model.parameters(), lr=...)"
+        )
 
 
 def _output_activation(model: Any) -> str | None:
@@ -211,11 +213,24 @@ def _is_classification(loss_name: str | None, y: np.ndarray, width: int) -> bool
     return y.ndim == 2 and bool(np.all((y == 0) | (y == 1))) and bool(np.all(y.sum(axis=1) == 1))
 
 
-def fit(model: Any, X: Any, y: Any, loss: str | Callable[..., Any] = "mse",
-        optimizer: Optimizer | str | None = None, epochs: int = 100, batch_size: int | None = None,
-        theta: float | None = None, lr: float = 0.1, seed: int | np.random.Generator | None = None,
-        shuffle: bool = True, reduction: str = "mean", accuracy: bool | None = None, progress: bool = True,
-        callback: Callable[[int, History], bool | None] | None = None, compile: bool = False) -> History:
+def fit(
+    model: Any,
+    X: Any,
+    y: Any,
+    loss: str | Callable[..., Any] = "mse",
+    optimizer: Optimizer | str | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    theta: float | None = None,
+    lr: float = 0.1,
+    seed: int | np.random.Generator | None = None,
+    shuffle: bool = True,
+    reduction: str = "mean",
+    accuracy: bool | None = None,
+    progress: bool = True,
+    callback: Callable[[int, History], bool | None] | None = None,
+    compile: bool = False,
+) -> History:
     """Train ``model`` on (X, y) by backpropagation and gradient descent; returns a :class:`History`.
 
     Each update: J = loss(model(X_batch), y_batch), J.backward(), optimizer.step(), i.e.
@@ -257,8 +272,9 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[..., Any] = "mse",
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     data = _prepare_data(model, engine, X, y, loss_name, loss_fn)
     classify = _is_classification(loss_name, data.y, data.width) if accuracy is None else bool(accuracy)
-    trainer = _Trainer(model, data, loss_fn, opt, _Scorer(loss_name, data.y, data.width) if classify else None,
-                       reduction, compile)
+    trainer = _Trainer(
+        model, data, loss_fn, opt, _Scorer(loss_name, data.y, data.width) if classify else None, reduction, compile
+    )
     history = History(accuracy=[] if classify else None)
     n_batches = 1 if batch_size is None else math.ceil(data.n / batch_size)
     with _ProgressBar(progress, epochs * n_batches) as bar:
@@ -313,8 +329,7 @@ class _Data:
         return int(self.X.shape[0])
 
 
-def _prepare_data(model: Any, engine: str, X: Any, y: Any, loss_name: str | None,
-                  loss_fn: Callable[..., Any]) -> _Data:
+def _prepare_data(model: Any, engine: str, X: Any, y: Any, loss_name: str | None, loss_fn: Callable[..., Any]) -> _Data:
     """Validate X and y against the model and the loss before anything changes (ValueError naming the
     problem)."""
     X_arr = _as_array("X", X)
@@ -333,8 +348,9 @@ def _prepare_data(model: Any, engine: str, X: Any, y: Any, loss_name: str | None
         try:
             loss_fn(_dummy_output(engine, len(X_arr), width, X_arr.dtype), y_arr)
         except ValueError as exc:
-            raise ValueError(f"fit: y does not fit the loss and the model's output layer ({width} units): {exc}") \
-                from None
+            raise ValueError(
+                f"fit: y does not fit the loss and the model's output layer ({width} units): {exc}"
+            ) from None
     return _Data(engine, X_arr, rows, y_arr, width)
 
 
@@ -345,8 +361,7 @@ def _check_shapes(X: np.ndarray, y: np.ndarray) -> None:
     if n == 0:
         raise ValueError("fit: X has no samples")
     if y.ndim not in (1, 2) or y.shape[0] != n:
-        raise ValueError(f"fit: y must have shape ({n},) or ({n}, n_out) to match X's {n} samples, "
-                         f"got shape {y.shape}")
+        raise ValueError(f"fit: y must have shape ({n},) or ({n}, n_out) to match X's {n} samples, got shape {y.shape}")
 
 
 def _output_width(model: Any, engine: str, X: np.ndarray, rows: Any) -> int:
@@ -375,15 +390,23 @@ def _batches(n: int, batch_size: int | None, shuffle: bool, rng: np.random.Gener
     if batch_size is None or batch_size >= n:
         return [np.arange(n)]
     order = rng.permutation(n) if shuffle else np.arange(n)
-    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
 class _Trainer:
     """fit's update, as named steps: :meth:`forward_backward` (J on a batch, then J.backward()),
     :meth:`check_gradients` (every gradient finite), then the optimizer's step."""
 
-    def __init__(self, model: Any, data: _Data, loss_fn: Callable[..., Any], opt: Optimizer,
-                 scorer: _Scorer | None, reduction: str, compiled: bool = False) -> None:
+    def __init__(
+        self,
+        model: Any,
+        data: _Data,
+        loss_fn: Callable[..., Any],
+        opt: Optimizer,
+        scorer: _Scorer | None,
+        reduction: str,
+        compiled: bool = False,
+    ) -> None:
         self.model, self.data, self.loss_fn, self.opt = model, data, loss_fn, opt
         self.scorer, self.reduction = scorer, reduction
         self.programs: dict[int, Any] | None = {} if compiled else None  # batch size -> ag.compile's program
@@ -420,19 +443,23 @@ class _Trainer:
         if not math.isfinite(value):
             raise FloatingPointError(
                 f"fit: the loss became {value} in epoch {epoch}; the weights were not updated with it "
-                f"(try a smaller learning rate than eta = {self.opt.lr})")
+                f"(try a smaller learning rate than eta = {self.opt.lr})"
+            )
 
     def _step_function(self) -> Callable[..., Any]:
         """J and the output as a function of one batch (x, y): what ``ag.compile`` traces."""
         model, loss_fn = self.model, self.loss_fn
         if self.data.engine == TENSOR:
+
             def step(x: Any, y: Any) -> Any:
                 out = model(x)
                 return loss_fn(out, y), out
         else:
+
             def step(x: Any, y: Any) -> Any:
                 outs = [model(row) for row in x]
                 return loss_fn(outs, y), outs
+
         return step
 
     def compiled_forward_backward(self, idx: np.ndarray) -> tuple[float, np.ndarray]:
@@ -450,8 +477,10 @@ class _Trainer:
             try:
                 run = self.programs[len(idx)] = ag.compile(self._step_function(), x, y)
             except ag.TracingError as exc:
-                raise ag.TracingError(f"fit(compile=True): this loss and model cannot be compiled faithfully ({exc}); "
-                                      "train with compile=False") from None
+                raise ag.TracingError(
+                    f"fit(compile=True): this loss and model cannot be compiled faithfully ({exc}); "
+                    "train with compile=False"
+                ) from None
         J, out = run(x, y)
         return float(J), np.asarray(out, dtype=np.float64).reshape(len(idx), -1)
 
@@ -474,7 +503,8 @@ class _Trainer:
             raise FloatingPointError(
                 f"fit: the gradient of {name} (shape {np.shape(bad)}) contains {what} in epoch {epoch} although "
                 f"the loss is finite (a derivative that is infinite or undefined at this point, e.g. sqrt at 0); "
-                f"the weights were not updated with it")
+                f"the weights were not updated with it"
+            )
 
     def run_epoch(self, epoch: int, batches: list[np.ndarray], history: History, bar: _ProgressBar) -> None:
         """One pass over the data: per batch forward_backward, check_gradients, the optimizer's step."""
@@ -531,8 +561,10 @@ def _check_output_range(model: Any, loss_name: str | None, y: np.ndarray) -> Non
         return
     lo, hi = ACTIVATION_RANGES[act]
     if y.size and (y.min() < lo or y.max() > hi):
-        raise ValueError(f"fit: targets must lie in [{lo:g}, {hi:g}], the range of the output layer's {act!r} "
-                         f"activation; got values in [{y.min():g}, {y.max():g}]")
+        raise ValueError(
+            f"fit: targets must lie in [{lo:g}, {hi:g}], the range of the output layer's {act!r} "
+            f"activation; got values in [{y.min():g}, {y.max():g}]"
+        )
 
 
 _said_no_tqdm = False  # fit(progress=True) without tqdm says so once per process, not once per call

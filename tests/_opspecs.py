@@ -39,27 +39,28 @@ def away_from_zero(lo: float = 0.5, hi: float = 3.0) -> st.SearchStrategy[float]
     return st.builds(lambda s, m: s * m, st.sampled_from([-1.0, 1.0]), floats(lo, hi))
 
 
-LOW_FRAC = offgrid(frac=(0.05, 0.45))   # x and y from these two are never closer than 0.1
+LOW_FRAC = offgrid(frac=(0.05, 0.45))  # x and y from these two are never closer than 0.1
 HIGH_FRAC = offgrid(frac=(0.55, 0.95))
 DISTINCT = st.integers(-60, 60).map(lambda k: k * 0.1 + 0.013)  # use with unique=True: gaps of 0.1
 
 SHAPE = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
 
 
-def shapes_for(data: st.DataObject, n: int, scalar: bool, max_dims: int = 3, max_side: int = 4
-               ) -> list[tuple[int, ...]]:
+def shapes_for(
+    data: st.DataObject, n: int, scalar: bool, max_dims: int = 3, max_side: int = 4
+) -> list[tuple[int, ...]]:
     """n mutually broadcastable shapes (or n scalar shapes)."""
     if scalar:
         return [()] * n
     if n == 1:
         return [data.draw(hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side))]
-    drawn = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=max_dims,
-                                                        max_side=max_side))
+    drawn = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=max_dims, max_side=max_side))
     return list(drawn.input_shapes)
 
 
-def array(data: st.DataObject, shape: tuple[int, ...], elements: st.SearchStrategy[float],
-          unique: bool = False) -> np.ndarray:
+def array(
+    data: st.DataObject, shape: tuple[int, ...], elements: st.SearchStrategy[float], unique: bool = False
+) -> np.ndarray:
     return data.draw(hnp.arrays(F64, shape, elements=elements, unique=unique))
 
 
@@ -68,14 +69,19 @@ Draw = Callable[[st.DataObject, bool], tuple[list[np.ndarray], dict[str, Any]]]
 
 @dataclass(frozen=True)
 class Spec:
-    draw: Draw                      # (data, scalar) -> (input arrays, params)
-    call: Callable[..., Any]        # (*nodes, **params) -> output node (made by the op under test)
-    ref: Callable[..., Any]         # (*arrays, **params) -> numpy result
-    value: bool = False             # also run on the Value engine (scalar inputs)
+    draw: Draw  # (data, scalar) -> (input arrays, params)
+    call: Callable[..., Any]  # (*nodes, **params) -> output node (made by the op under test)
+    ref: Callable[..., Any]  # (*arrays, **params) -> numpy result
+    value: bool = False  # also run on the Value engine (scalar inputs)
 
 
-def elementwise(call: Callable[..., Any], ref: Callable[..., Any], *elements: st.SearchStrategy[float],
-                value: bool = True, params: dict[str, st.SearchStrategy[Any]] | None = None) -> Spec:
+def elementwise(
+    call: Callable[..., Any],
+    ref: Callable[..., Any],
+    *elements: st.SearchStrategy[float],
+    value: bool = True,
+    params: dict[str, st.SearchStrategy[Any]] | None = None,
+) -> Spec:
     def draw(data: st.DataObject, scalar: bool) -> tuple[list[np.ndarray], dict[str, Any]]:
         shapes = shapes_for(data, len(elements), scalar)
         xs = [array(data, s, e) for s, e in zip(shapes, elements)]
@@ -122,8 +128,10 @@ def _draw_softmax(data: st.DataObject, scalar: bool) -> tuple[list[np.ndarray], 
 def _draw_cross_entropy(data: st.DataObject, scalar: bool) -> tuple[list[np.ndarray], dict[str, Any]]:
     n, c = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
     labels = data.draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
-    return [array(data, (n, c), floats(-4, 4))], {"labels": labels,
-                                                  "reduction": data.draw(st.sampled_from(["mean", "sum"]))}
+    return [array(data, (n, c), floats(-4, 4))], {
+        "labels": labels,
+        "reduction": data.draw(st.sampled_from(["mean", "sum"])),
+    }
 
 
 def _draw_reshape(data: st.DataObject, scalar: bool) -> tuple[list[np.ndarray], dict[str, Any]]:
@@ -185,7 +193,7 @@ def _draw_concatenate(data: st.DataObject, scalar: bool) -> tuple[list[np.ndarra
     nd = len(base)
     axis = data.draw(st.integers(-nd, nd - 1))
     sizes = data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
-    shapes = [base[: axis % nd] + (s,) + base[axis % nd + 1:] for s in sizes]
+    shapes = [base[: axis % nd] + (s,) + base[axis % nd + 1 :] for s in sizes]
     return [array(data, s, floats(-3, 3)) for s in shapes], {"axis": axis}
 
 
@@ -235,14 +243,18 @@ SPECS: dict[str, Spec] = {
     "mul": elementwise(lambda x, y: x * y, np.multiply, floats(-3, 3), floats(-3, 3)),
     "div": elementwise(lambda x, y: x / y, np.divide, floats(-3, 3), away_from_zero()),
     "neg": elementwise(lambda x: -x, np.negative, floats(-3, 3)),
-    "pow": elementwise(lambda x, y: x ** y, np.power, floats(0.3, 3), floats(-2, 2)),
+    "pow": elementwise(lambda x, y: x**y, np.power, floats(0.3, 3), floats(-2, 2)),
     "exp": elementwise(lambda x: x.exp(), np.exp, floats(-3, 3)),
     "log": elementwise(lambda x: x.log(), np.log, floats(0.1, 5)),
     "tanh": elementwise(lambda x: x.tanh(), np.tanh, floats(-4, 4)),
     "sigmoid": elementwise(lambda x: x.sigmoid(), lambda x: 1 / (1 + np.exp(-x)), floats(-6, 6)),
     "relu": elementwise(lambda x: x.relu(), lambda x: np.where(x > 0, x, 0.0), offgrid()),
-    "leaky_relu": elementwise(lambda x, alpha: x.leaky_relu(alpha), lambda x, alpha: np.where(x > 0, x, alpha * x),
-                              offgrid(), params={"alpha": st.sampled_from([0.01, 0.2])}),
+    "leaky_relu": elementwise(
+        lambda x, alpha: x.leaky_relu(alpha),
+        lambda x, alpha: np.where(x > 0, x, alpha * x),
+        offgrid(),
+        params={"alpha": st.sampled_from([0.01, 0.2])},
+    ),
     "hardlimit": elementwise(lambda x: x.hardlimit(), lambda x: np.where(x >= 0, 1.0, 0.0), offgrid()),
     "sign": elementwise(lambda x: x.sign(), lambda x: np.where(x >= 0, 1.0, -1.0), offgrid()),
     "abs": elementwise(lambda x: x.abs(), np.abs, offgrid()),
@@ -250,31 +262,53 @@ SPECS: dict[str, Spec] = {
     "clip": elementwise(lambda x: x.clip(-1.0, 1.0), lambda x: np.minimum(np.maximum(x, -1.0), 1.0), offgrid()),
     "maximum": elementwise(ag.maximum, np.maximum, LOW_FRAC, HIGH_FRAC),
     "minimum": elementwise(ag.minimum, np.minimum, HIGH_FRAC, LOW_FRAC),
-    "where": Spec(_draw_where, lambda x, y, cond: ag.where(cond, x, y), lambda x, y, cond: np.where(cond, x, y),
-                  value=True),
-    "lincomb": Spec(_draw_lincomb, _lincomb_call,
-                    lambda b, *wx: b + sum((w * x for w, x in zip(wx[0::2], wx[1::2])), np.zeros(())), value=True),
+    "where": Spec(
+        _draw_where, lambda x, y, cond: ag.where(cond, x, y), lambda x, y, cond: np.where(cond, x, y), value=True
+    ),
+    "lincomb": Spec(
+        _draw_lincomb,
+        _lincomb_call,
+        lambda b, *wx: b + sum((w * x for w, x in zip(wx[0::2], wx[1::2])), np.zeros(())),
+        value=True,
+    ),
     "matmul": Spec(_draw_matmul, lambda x, y: x @ y, np.matmul),
-    "sum": Spec(_draw_reduction(False), lambda x, axis, keepdims: x.sum(axis, keepdims),
-                lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims)),
-    "max": Spec(_draw_reduction(True), lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
-                lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims)),
-    "min": Spec(_draw_reduction(True), lambda x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
-                lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims)),
-    "softmax": Spec(_draw_softmax, lambda x, axis: x.softmax(axis=axis),
-                    lambda x, axis: np.exp(_np_log_softmax(x, axis))),
+    "sum": Spec(
+        _draw_reduction(False),
+        lambda x, axis, keepdims: x.sum(axis, keepdims),
+        lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    ),
+    "max": Spec(
+        _draw_reduction(True),
+        lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
+        lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+    ),
+    "min": Spec(
+        _draw_reduction(True),
+        lambda x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
+        lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+    ),
+    "softmax": Spec(
+        _draw_softmax, lambda x, axis: x.softmax(axis=axis), lambda x, axis: np.exp(_np_log_softmax(x, axis))
+    ),
     "log_softmax": Spec(_draw_softmax, lambda x, axis: x.log_softmax(axis=axis), _np_log_softmax),
     "cross_entropy": Spec(_draw_cross_entropy, ag.cross_entropy, _np_cross_entropy),
     "reshape": Spec(_draw_reshape, _reshape_call, lambda x, target, star: np.reshape(x, target)),
-    "transpose": Spec(_draw_transpose, lambda x, axes: x.T if axes is None else x.transpose(*axes),
-                      lambda x, axes: np.transpose(x, axes)),
+    "transpose": Spec(
+        _draw_transpose,
+        lambda x, axes: x.T if axes is None else x.transpose(*axes),
+        lambda x, axes: np.transpose(x, axes),
+    ),
     "getitem": Spec(_draw_getitem, lambda x, index: x[index], lambda x, index: x[index]),
-    "index_add": Spec(_draw_index_add, lambda g, index, shape: ops.call(ops.INDEX_ADD, g, index=index, shape=shape),
-                      _np_index_add),
+    "index_add": Spec(
+        _draw_index_add, lambda g, index, shape: ops.call(ops.INDEX_ADD, g, index=index, shape=shape), _np_index_add
+    ),
     "broadcast_to": Spec(_draw_broadcast_to, lambda x, shape: ops.broadcast_to(x, shape), np.broadcast_to),
     "sum_to": Spec(_draw_sum_to, lambda x, shape: ops.sum_to(x, shape), _np_sum_to),
-    "concatenate": Spec(_draw_concatenate, lambda *xs, axis: ag.concatenate(list(xs), axis=axis),
-                        lambda *xs, axis: np.concatenate(xs, axis=axis)),
+    "concatenate": Spec(
+        _draw_concatenate,
+        lambda *xs, axis: ag.concatenate(list(xs), axis=axis),
+        lambda *xs, axis: np.concatenate(xs, axis=axis),
+    ),
     "stack": Spec(_draw_stack, lambda *xs, axis: ag.stack(list(xs), axis=axis), lambda *xs, axis: np.stack(xs, axis)),
 }
 

@@ -31,9 +31,16 @@ def test_results_describe_the_machine_and_every_goal() -> None:
         assert key in m, key
     assert "load average" in results["uptime_start"] and "load average" in results["uptime_end"]
     ids = {r["id"] for r in results["rows"]}
-    assert {"scalar_vs_micrograd", "scalar_vs_micrograd_gc_off", "scalar_nn_mlp_vs_micrograd",
-            "tensor_fused_blas1", "tensor_log_softmax_index_blas1", "tensor_fused_blasdefault",
-            "tensor_log_softmax_index_blasdefault", "scalar_chain_bytes_per_step"} <= ids
+    assert {
+        "scalar_vs_micrograd",
+        "scalar_vs_micrograd_gc_off",
+        "scalar_nn_mlp_vs_micrograd",
+        "tensor_fused_blas1",
+        "tensor_log_softmax_index_blas1",
+        "tensor_fused_blasdefault",
+        "tensor_log_softmax_index_blasdefault",
+        "scalar_chain_bytes_per_step",
+    } <= ids
     for r in results["rows"]:
         value, goal = r["value"], float(r["goal"].split()[1])
         assert r["met"] == (value >= goal if r["goal"].startswith(">=") else value <= goal), r["id"]

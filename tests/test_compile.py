@@ -103,9 +103,9 @@ def _train(model: Any, X: np.ndarray, Y: np.ndarray, compiled: bool, epochs: int
         for i in range(0, len(X), 8):
             opt.zero_grad()
             if run is not None:
-                run(X[i:i + 8], Y[i:i + 8])
+                run(X[i : i + 8], Y[i : i + 8])
             else:
-                step(X[i:i + 8], Y[i:i + 8]).backward()
+                step(X[i : i + 8], Y[i : i + 8]).backward()
             opt.step()
 
 
@@ -157,8 +157,15 @@ def test_doc000_program_reads_as_the_documents_equations() -> None:
     model, x, y, _ = doc000_worked_example("tensor")
     run = ag.compile(lambda x, y: nn.squared_error(model(x), y, reduction="sum"), x, y)
     src = run.source
-    for line in ("n1 = t1 + b1", "a1 = np.maximum(n1, 0.0)", "s2 = ", "dW2 = a1.T @ s2", "da1 = s2 @ W2.T",
-                 "s1 = da1 * (n1 > 0)", "dW1 = x.T @ s1"):
+    for line in (
+        "n1 = t1 + b1",
+        "a1 = np.maximum(n1, 0.0)",
+        "s2 = ",
+        "dW2 = a1.T @ s2",
+        "da1 = s2 @ W2.T",
+        "s1 = da1 * (n1 > 0)",
+        "dW1 = x.T @ s1",
+    ):
         assert line in src, f"{line!r} not in\n{src}"
     assert run(x, y) == 16.0
     assert model.layers[1].bias.grad.tolist() == [8.0]  # s^2 = 8 (doc 000, eq. 45)
@@ -225,14 +232,24 @@ def test_input_gradients_for_inputs_that_require_grad() -> None:
     assert _same(run.input_grads[0], gx)
 
 
-@pytest.mark.parametrize(("engine", "loss", "classes"), [("tensor", "cross_entropy", True), ("tensor", "mse", False),
-                                                         ("tensor", "hinge", False), ("value", "mse", False),
-                                                         ("value", "squared_error", False)])
+@pytest.mark.parametrize(
+    ("engine", "loss", "classes"),
+    [
+        ("tensor", "cross_entropy", True),
+        ("tensor", "mse", False),
+        ("tensor", "hinge", False),
+        ("value", "mse", False),
+        ("value", "squared_error", False),
+    ],
+)
 def test_fit_compiled_gives_the_same_weights_and_history(engine: str, loss: str, classes: bool) -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 3))
-    Y = rng.integers(0, 3, 30) if classes else (rng.choice([-1.0, 1.0], (30, 1)) if loss == "hinge"
-                                                 else rng.normal(size=(30, 2)))
+    Y = (
+        rng.integers(0, 3, 30)
+        if classes
+        else (rng.choice([-1.0, 1.0], (30, 1)) if loss == "hinge" else rng.normal(size=(30, 2)))
+    )
     width = 3 if classes else Y.shape[1]
     runs = []
     for compiled in (False, True):

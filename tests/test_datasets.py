@@ -199,9 +199,7 @@ def test_two_moons_noise_has_the_requested_spread() -> None:
     assert 0.095 < diff.std() < 0.105
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"n": 1}, {"n": 2.5}, {"noise": -0.1}, {"noise": float("nan")}, {"labels": "bool"}]
-)
+@pytest.mark.parametrize("kwargs", [{"n": 1}, {"n": 2.5}, {"noise": -0.1}, {"noise": float("nan")}, {"labels": "bool"}])
 def test_two_moons_rejects_bad_arguments(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         two_moons(**kwargs)  # type: ignore[arg-type]
@@ -528,9 +526,7 @@ MALFORMED: list[tuple[str, list[str], bool | None, int, list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "lines", "has_labels", "line", "needles"), MALFORMED, ids=[m[0] for m in MALFORMED]
-)
+@pytest.mark.parametrize(("name", "lines", "has_labels", "line", "needles"), MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_csv_raises_digit_csv_error(
     tmp_path: Path, name: str, lines: list[str], has_labels: bool | None, line: int, needles: list[str]
 ) -> None:

@@ -68,8 +68,15 @@ def test_same_seed_same_result(tmp_path: Path) -> None:
 
 def test_sklearn8x8_with_sklearn_comparison(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("sklearn")
-    res = train_digits(data="sklearn8x8", max_samples=400, epochs=3, progress=False, compare_sklearn=True,
-                       dtype="float64", out_dir=tmp_path)
+    res = train_digits(
+        data="sklearn8x8",
+        max_samples=400,
+        epochs=3,
+        progress=False,
+        compare_sklearn=True,
+        dtype="float64",
+        out_dir=tmp_path,
+    )
     assert res.layer_sizes == [64, 128, 64, 10]
     assert res.test_accuracy > 0.5
     assert res.sklearn_accuracy is not None and 0.0 <= res.sklearn_accuracy <= 1.0
@@ -125,9 +132,19 @@ def test_example_malformed_csv_exits_2_without_traceback(tmp_path: Path) -> None
     broken = "7," + ",".join(["0"] * 100 + ["abc"] + ["0"] * 683)
     bad.write_text("\n".join([header, good, broken, good]) + "\n")
     proc = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--train", str(bad), "--no-progress", "--no-sklearn", "--out",
-         str(tmp_path / "o")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            str(EXAMPLE),
+            "--train",
+            str(bad),
+            "--no-progress",
+            "--no-sklearn",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -135,8 +152,9 @@ def test_example_malformed_csv_exits_2_without_traceback(tmp_path: Path) -> None
     assert not (tmp_path / "o").exists()
 
 
-def test_without_tqdm_the_digits_train_without_a_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_tqdm_the_digits_train_without_a_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("mlxtend")
     import nn.train
 

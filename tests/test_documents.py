@@ -48,8 +48,13 @@ def _autograd_step(model: nn.MLP, x: np.ndarray, y: np.ndarray, loss: Any, eta: 
         s = [layer.n.grad[0] for layer in model.layers]
     if eta is not None:
         SGD(model.parameters(), lr=eta).step()
-    return {"L": float(L.data), "a": a, "s": s, "W": [layer.W for layer in model.layers],
-            "b": [layer.b for layer in model.layers]}
+    return {
+        "L": float(L.data),
+        "a": a,
+        "s": s,
+        "W": [layer.W for layer in model.layers],
+        "b": [layer.b for layer in model.layers],
+    }
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -132,8 +137,11 @@ def test_doc002_worked_example_autograd_to_printed_digits(engine: str) -> None:
     # dL/dw^[2]_{1,1} = dL/dy~(1) * dy~(1)/dz_1^[2] * dz_1^[2]/dw^[2]_{1,1} = 0.7414 * 0.1868 * 0.5933
     assert round(got["a"][0] - y[0, 0], 4) == 0.7414
     assert round(got["a"][0] * (1 - got["a"][0]), 4) == 0.1868
-    dW2 = (layer2.weight.grad if engine == "tensor" else
-           np.array([[neuron.w[i].grad for neuron in layer2.neurons] for i in range(2)]))
+    dW2 = (
+        layer2.weight.grad
+        if engine == "tensor"
+        else np.array([[neuron.w[i].grad for neuron in layer2.neurons] for i in range(2)])
+    )
     assert round(float(dW2[0, 0]), 4) == 0.0822  # row layout: input 1 -> unit 1
     assert round(0.7414 * 0.1868 * 0.5933, 4) == 0.0822
 
@@ -171,8 +179,9 @@ def test_doc003_forward_example(engine: str) -> None:
     n6 = out.data if engine == "value" else float(out.data[0, 0])
     assert abs(n6 - 1.0) < 1e-12  # sigma(30.313) "= 1"
     assert n6 < 1.0  # but not exactly: 1 - 6.8e-14
-    z, a = forward_column([layer.W.T for layer in model.layers], [layer.b for layer in model.layers],
-                          ["sigmoid", "sigmoid"], x.T)
+    z, a = forward_column(
+        [layer.W.T for layer in model.layers], [layer.b for layer in model.layers], ["sigmoid", "sigmoid"], x.T
+    )
     assert [round(v, 3) for v in a[1][:, 0]] == [0.964, 0.978, 0.987]
     assert round(float(z[1][0, 0]), 3) == 30.314  # the document's 30.313 uses the rounded hidden values
     assert round(9 * 0.964 + 10 * 0.978 + 11 * 0.987 + 1, 3) == 30.313
@@ -189,41 +198,83 @@ def _problem1_by_hand() -> dict[str, np.ndarray | float]:
     t = np.array([4.0, 5.0])
     alpha = 0.1
     # forward, row by row: x1_i = sum_j W1[i, j] x0_j + b1_i
-    x1 = np.array([2 * 2 + 3 * 1 + 4 * 3 + 4,  # 23
-                   2 * 2 + 1 * 1 + 2 * 3 + 1,  # 12
-                   3 * 2 + 5 * 1 + 1 * 3 + 1,  # 15
-                   2 * 2 + 3 * 1 + 4 * 3 + 2], dtype=float)  # 21
+    x1 = np.array(
+        [
+            2 * 2 + 3 * 1 + 4 * 3 + 4,  # 23
+            2 * 2 + 1 * 1 + 2 * 3 + 1,  # 12
+            3 * 2 + 5 * 1 + 1 * 3 + 1,  # 15
+            2 * 2 + 3 * 1 + 4 * 3 + 2,
+        ],
+        dtype=float,
+    )  # 21
     assert x1.tolist() == [23.0, 12.0, 15.0, 21.0]
-    x2 = np.array([3 * 23 + 1 * 12 + 1 * 15 + 1 * 21 + 2,  # 119
-                   1 * 23 + 4 * 12 + 2 * 15 + 2 * 21 + 3], dtype=float)  # 146
+    x2 = np.array(
+        [
+            3 * 23 + 1 * 12 + 1 * 15 + 1 * 21 + 2,  # 119
+            1 * 23 + 4 * 12 + 2 * 15 + 2 * 21 + 3,
+        ],
+        dtype=float,
+    )  # 146
     assert x2.tolist() == [119.0, 146.0]
     E = 0.5 * ((119 - 4) ** 2 + (146 - 5) ** 2)  # 16553
     # backward: delta_2 = (x2 - t) * 1, delta_1 = W2^T delta_2 * 1
     delta2 = np.array([119 - 4, 146 - 5], dtype=float)  # [115, 141]
-    delta1 = np.array([3 * 115 + 1 * 141,  # 486
-                       1 * 115 + 4 * 141,  # 679
-                       1 * 115 + 2 * 141,  # 397
-                       1 * 115 + 2 * 141], dtype=float)  # 397
-    dW2 = np.array([[115 * 23, 115 * 12, 115 * 15, 115 * 21],
-                    [141 * 23, 141 * 12, 141 * 15, 141 * 21]], dtype=float)  # delta_2 x_1^T
-    dW1 = np.array([[486 * 2, 486 * 1, 486 * 3],
-                    [679 * 2, 679 * 1, 679 * 3],
-                    [397 * 2, 397 * 1, 397 * 3],
-                    [397 * 2, 397 * 1, 397 * 3]], dtype=float)  # delta_1 x_0^T
+    delta1 = np.array(
+        [
+            3 * 115 + 1 * 141,  # 486
+            1 * 115 + 4 * 141,  # 679
+            1 * 115 + 2 * 141,  # 397
+            1 * 115 + 2 * 141,
+        ],
+        dtype=float,
+    )  # 397
+    dW2 = np.array(
+        [[115 * 23, 115 * 12, 115 * 15, 115 * 21], [141 * 23, 141 * 12, 141 * 15, 141 * 21]], dtype=float
+    )  # delta_2 x_1^T
+    dW1 = np.array(
+        [
+            [486 * 2, 486 * 1, 486 * 3],
+            [679 * 2, 679 * 1, 679 * 3],
+            [397 * 2, 397 * 1, 397 * 3],
+            [397 * 2, 397 * 1, 397 * 3],
+        ],
+        dtype=float,
+    )  # delta_1 x_0^T
     assert dW2[0].tolist() == [2645.0, 1380.0, 1725.0, 2415.0] and dW1[1].tolist() == [1358.0, 679.0, 2037.0]
-    return {"x1": x1, "x2": x2, "E": E, "delta1": delta1, "delta2": delta2, "dW1": dW1, "dW2": dW2,
-            "W1_new": W1 - alpha * dW1, "W2_new": W2 - alpha * dW2,
-            "b1_new": b1 - alpha * delta1, "b2_new": b2 - alpha * delta2,
-            "W1": W1, "W2": W2, "b1": b1, "b2": b2, "x0": x0, "t": t, "alpha": alpha}
+    return {
+        "x1": x1,
+        "x2": x2,
+        "E": E,
+        "delta1": delta1,
+        "delta2": delta2,
+        "dW1": dW1,
+        "dW2": dW2,
+        "W1_new": W1 - alpha * dW1,
+        "W2_new": W2 - alpha * dW2,
+        "b1_new": b1 - alpha * delta1,
+        "b2_new": b2 - alpha * delta2,
+        "W1": W1,
+        "W2": W2,
+        "b1": b1,
+        "b2": b2,
+        "x0": x0,
+        "t": t,
+        "alpha": alpha,
+    }
 
 
 def test_doc003_problem1_new_weights_by_hand() -> None:
     h = _problem1_by_hand()
-    np.testing.assert_allclose(h["W2_new"], [[-261.5, -137.0, -171.5, -240.5], [-323.3, -165.2, -209.5, -294.1]],
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        h["W2_new"], [[-261.5, -137.0, -171.5, -240.5], [-323.3, -165.2, -209.5, -294.1]], rtol=0, atol=1e-12
+    )
     np.testing.assert_allclose(h["b2_new"], [-9.5, -11.1], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(h["W1_new"], [[-95.2, -45.6, -141.8], [-133.8, -66.9, -201.7],
-                                             [-76.4, -34.7, -118.1], [-77.4, -36.7, -115.1]], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        h["W1_new"],
+        [[-95.2, -45.6, -141.8], [-133.8, -66.9, -201.7], [-76.4, -34.7, -118.1], [-77.4, -36.7, -115.1]],
+        rtol=0,
+        atol=1e-12,
+    )
     np.testing.assert_allclose(h["b1_new"], [-44.6, -66.9, -38.7, -37.7], rtol=0, atol=1e-12)
     assert h["E"] == 16553.0
 

@@ -49,22 +49,26 @@ def test_engine_module_does_not_import_nn(path: Path) -> None:
     assert nn_imports(path.read_text(), str(path)) == [], f"{path.name} imports nn"
 
 
-@pytest.mark.parametrize("source", [
-    "import nn",
-    "import numpy, nn.layers as layers",
-    "from nn import MLP",
-    "from nn.report import compare",
-    "def f():\n    if True:\n        from nn import cli\n",
-    "class C:\n    def m(self):\n        import nn.train\n",
-    "import importlib\nimportlib.import_module('nn.cli')",
-    "__import__('nn')",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import nn",
+        "import numpy, nn.layers as layers",
+        "from nn import MLP",
+        "from nn.report import compare",
+        "def f():\n    if True:\n        from nn import cli\n",
+        "class C:\n    def m(self):\n        import nn.train\n",
+        "import importlib\nimportlib.import_module('nn.cli')",
+        "__import__('nn')",
+    ],
+)
 def test_the_checker_finds_every_form_of_import(source: str) -> None:
     assert len(nn_imports(source)) == 1
 
 
-@pytest.mark.parametrize("source", ["import nnx", "from . import nn", "from .nn import x", "import numpy as nn",
-                                    "from nnet import nn"])
+@pytest.mark.parametrize(
+    "source", ["import nnx", "from . import nn", "from .nn import x", "import numpy as nn", "from nnet import nn"]
+)
 def test_the_checker_ignores_other_modules(source: str) -> None:
     assert nn_imports(source) == []
 
@@ -76,9 +80,10 @@ def test_no_python_dash_m_autograd_mini() -> None:
 
 def test_importing_every_engine_module_leaves_nn_unimported() -> None:
     modules = [".".join(p.relative_to(ENGINE.parent).with_suffix("").parts) for p in engine_files()]
-    code = (f"import importlib, sys\nfor m in {modules!r}:\n    importlib.import_module(m.removesuffix('.__init__'))\n"
-            "loaded = sorted(m for m in sys.modules if m == 'nn' or m.startswith('nn.'))\n"
-            "sys.exit(f'the engine imported {loaded}' if loaded else 0)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=ENGINE.parent)
+    code = (
+        f"import importlib, sys\nfor m in {modules!r}:\n    importlib.import_module(m.removesuffix('.__init__'))\n"
+        "loaded = sorted(m for m in sys.modules if m == 'nn' or m.startswith('nn.'))\n"
+        "sys.exit(f'the engine imported {loaded}' if loaded else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ENGINE.parent)
     assert done.returncode == 0, done.stderr

@@ -15,23 +15,33 @@ from autograd_mini import GradcheckError, Tensor, Value
 
 
 # -- shape mismatches --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("op", "a", "b"), [
-    ("add", (2, 3), (4,)),
-    ("sub", (2, 3), (3, 2)),
-    ("mul", (5,), (4,)),
-    ("div", (2, 1, 3), (2, 4)),
-    ("pow", (3,), (2,)),
-    ("matmul", (2, 3), (4,)),
-    ("matmul", (2, 3), (2, 3)),
-    ("matmul", (5, 2, 3), (4, 3, 2)),
-    ("maximum", (2,), (3,)),
-    ("minimum", (2,), (3,)),
-])
+@pytest.mark.parametrize(
+    ("op", "a", "b"),
+    [
+        ("add", (2, 3), (4,)),
+        ("sub", (2, 3), (3, 2)),
+        ("mul", (5,), (4,)),
+        ("div", (2, 1, 3), (2, 4)),
+        ("pow", (3,), (2,)),
+        ("matmul", (2, 3), (4,)),
+        ("matmul", (2, 3), (2, 3)),
+        ("matmul", (5, 2, 3), (4, 3, 2)),
+        ("maximum", (2,), (3,)),
+        ("minimum", (2,), (3,)),
+    ],
+)
 def test_shape_mismatch_names_op_and_both_shapes(op: str, a: tuple[int, ...], b: tuple[int, ...]) -> None:
     x, y = Tensor(np.ones(a), requires_grad=True), Tensor(np.ones(b))
-    fns = {"add": lambda: x + y, "sub": lambda: x - y, "mul": lambda: x * y, "div": lambda: x / y,
-           "pow": lambda: x ** y, "matmul": lambda: x @ y, "maximum": lambda: ag.maximum(x, y),
-           "minimum": lambda: ag.minimum(x, y)}
+    fns = {
+        "add": lambda: x + y,
+        "sub": lambda: x - y,
+        "mul": lambda: x * y,
+        "div": lambda: x / y,
+        "pow": lambda: x**y,
+        "matmul": lambda: x @ y,
+        "maximum": lambda: ag.maximum(x, y),
+        "minimum": lambda: ag.minimum(x, y),
+    }
     with pytest.raises(ValueError) as info:
         fns[op]()
     msg = str(info.value)
@@ -73,8 +83,16 @@ BAD = ["a", None, ["a", "b"], {"x": 1}, object()]
 @pytest.mark.parametrize("engine", ["Value", "Tensor"])
 def test_non_numeric_operand_is_type_error(bad: Any, engine: str) -> None:
     x = Value(1.0) if engine == "Value" else Tensor([1.0, 2.0], requires_grad=True)
-    for fn in (lambda: x + bad, lambda: bad + x, lambda: x * bad, lambda: bad * x, lambda: x - bad,
-               lambda: x / bad, lambda: x ** bad, lambda: bad ** x):
+    for fn in (
+        lambda: x + bad,
+        lambda: bad + x,
+        lambda: x * bad,
+        lambda: bad * x,
+        lambda: x - bad,
+        lambda: x / bad,
+        lambda: x**bad,
+        lambda: bad**x,
+    ):
         with pytest.raises(TypeError):
             fn()
     with pytest.raises(TypeError):
@@ -232,12 +250,12 @@ def test_gradcheck_restores_inputs() -> None:
     np.testing.assert_array_equal(x.data, before)
     t = Tensor(np.arange(6.0).reshape(2, 3).T, requires_grad=True)  # a non-contiguous input
     before = t.data.copy()
-    assert ag.gradcheck(lambda a: (a ** 2).sum(axis=0), t)
+    assert ag.gradcheck(lambda a: (a**2).sum(axis=0), t)
     np.testing.assert_array_equal(t.data, before)
 
 
 def test_numerical_grad_matches_closed_form() -> None:
-    (g,) = ag.numerical_grad(lambda a: (a ** 3).sum(), Tensor([1.0, -2.0], requires_grad=True))
+    (g,) = ag.numerical_grad(lambda a: (a**3).sum(), Tensor([1.0, -2.0], requires_grad=True))
     np.testing.assert_allclose(g, [3.0, 12.0], rtol=1e-8)
     (h,) = ag.numerical_grad(lambda a: a.exp(), Value(0.0))
     assert h == pytest.approx(1.0, rel=1e-8)

@@ -47,8 +47,7 @@ def test_classifier_learns_separable_blobs() -> None:
 def test_classifier_with_string_labels_and_two_classes() -> None:
     X, y = two_moons(120, noise=0.1, seed=0, labels="01")
     names = np.array(["inner", "outer"])[1 - y]
-    clf = _small_clf(hidden_layer_sizes=(16, 16), activation="tanh", batch_size=16,
-                     max_iter=100).fit(X, names)
+    clf = _small_clf(hidden_layer_sizes=(16, 16), activation="tanh", batch_size=16, max_iter=100).fit(X, names)
     np.testing.assert_array_equal(clf.classes_, ["inner", "outer"])
     assert set(clf.predict(X)) <= {"inner", "outer"}
     assert clf.score(X, names) > 0.95
@@ -58,8 +57,9 @@ def test_regressor_fits_a_smooth_function() -> None:
     rng = np.random.default_rng(0)
     X = rng.uniform(-2, 2, size=(150, 2))
     y = np.sin(X[:, 0]) + 0.5 * X[:, 1]
-    reg = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh", learning_rate_init=0.02, max_iter=200,
-                       random_state=0).fit(X, y)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(32,), activation="tanh", learning_rate_init=0.02, max_iter=200, random_state=0
+    ).fit(X, y)
     assert reg.predict(X).shape == (150,)
     assert reg.score(X, y) > 0.97
     Y2 = np.stack([y, -y], axis=1)
@@ -82,9 +82,27 @@ def test_get_params_set_params_and_clone() -> None:
     params = clf.get_params()
     assert params["hidden_layer_sizes"] == (5, 3) and params["alpha"] == 0.01 and params["random_state"] == 7
     # the shared parameter names mean what they mean in scikit-learn
-    assert {"hidden_layer_sizes", "activation", "solver", "alpha", "batch_size", "learning_rate_init", "max_iter",
-            "shuffle", "random_state", "tol", "momentum", "beta_1", "beta_2", "epsilon", "n_iter_no_change"} \
-        <= set(params) <= set(params) | set(SkMLPClassifier().get_params())
+    assert (
+        {
+            "hidden_layer_sizes",
+            "activation",
+            "solver",
+            "alpha",
+            "batch_size",
+            "learning_rate_init",
+            "max_iter",
+            "shuffle",
+            "random_state",
+            "tol",
+            "momentum",
+            "beta_1",
+            "beta_2",
+            "epsilon",
+            "n_iter_no_change",
+        }
+        <= set(params)
+        <= set(params) | set(SkMLPClassifier().get_params())
+    )
     twin = clone(clf)
     assert twin is not clf and twin.get_params() == params
     assert clf.set_params(max_iter=3, activation="tanh") is clf
@@ -113,8 +131,9 @@ def test_cross_val_score_and_grid_search_with_regressor() -> None:
     rng = np.random.default_rng(1)
     X = rng.normal(size=(90, 3))
     y = X @ np.array([1.0, -2.0, 0.5])
-    reg = MLPRegressor(hidden_layer_sizes=(8,), activation="identity", learning_rate_init=0.05, max_iter=80,
-                       random_state=0)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,), activation="identity", learning_rate_init=0.05, max_iter=80, random_state=0
+    )
     scores = cross_val_score(reg, X, y, cv=3)
     assert scores.shape == (3,) and scores.min() > 0.95
     grid = GridSearchCV(reg, {"learning_rate_init": [0.05, 1e-4]}, cv=3).fit(X, y)
@@ -166,9 +185,20 @@ def test_no_improvement_rule_and_theta_stop_training() -> None:
     # scikit-learn's rule: epoch 1 sets the best loss; then no epoch improves it by tol = 10, and training stops
     # when the no-improvement count exceeds n_iter_no_change, i.e. after 1 + (4 + 1) epochs
     assert clf.n_iter_ == 6 and clf.converged_
-    reg = MLPRegressor(hidden_layer_sizes=(4,), activation="identity", solver="sgd", learning_rate_init=0.05,
-                       momentum=0.5, alpha=0.0, max_iter=500, tol=0.0, n_iter_no_change=1000, theta=1e-3,
-                       batch_size=45, random_state=0)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(4,),
+        activation="identity",
+        solver="sgd",
+        learning_rate_init=0.05,
+        momentum=0.5,
+        alpha=0.0,
+        max_iter=500,
+        tol=0.0,
+        n_iter_no_change=1000,
+        theta=1e-3,
+        batch_size=45,
+        random_state=0,
+    )
     reg.fit(X, X @ np.array([1.0, 2.0]))
     assert reg.converged_ and reg.n_iter_ < 500 and reg.history_.grad_norm[-1] < 1e-3
 

@@ -83,17 +83,24 @@ def test_micrograd_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert pngs(tmp_path) == ["decision_boundary.png"]
 
 
-@pytest.mark.parametrize("name", ["logic_gates", "worked_examples", "derivation_check", "universal_approximation",
-                                  "micrograd_demo"])
+@pytest.mark.parametrize(
+    "name", ["logic_gates", "worked_examples", "derivation_check", "universal_approximation", "micrograd_demo"]
+)
 def test_runs_as_a_script_and_documents_its_options(name: str) -> None:
-    done = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), "--help"], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py"), "--help"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert "--out" in done.stdout and f"out/{name}" in done.stdout
 
 
 def test_script_run_writes_default_folder(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(EXAMPLES / "worked_examples.py"), "--graphs"], capture_output=True,
-                          text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "worked_examples.py"), "--graphs"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "worked_examples" / "doc003_problem1.svg").exists()

@@ -13,8 +13,15 @@ from nn.documents import doc000_worked_example
 from nn.explain import explain_step
 
 # doc 000's printed numbers (eqs. 43-51)
-DOC000 = {"a2": 4.0, "s2": [8.0], "s1": [8.0, 8.0], "W1": [[0.2, 0.2], [0.2, 0.2]], "b1": [-0.8, -0.8],
-          "W2": [[-0.6], [-0.6]], "b2": [-0.8]}
+DOC000 = {
+    "a2": 4.0,
+    "s2": [8.0],
+    "s1": [8.0, 8.0],
+    "W1": [[0.2, 0.2], [0.2, 0.2]],
+    "b1": [-0.8, -0.8],
+    "W2": [[-0.6], [-0.6]],
+    "b2": [-0.8],
+}
 
 
 def test_every_op_in_the_table_has_a_written_rule() -> None:
@@ -55,7 +62,7 @@ def test_scalar_steps_match_closed_forms_and_backward() -> None:
 def test_tensor_steps_reduce_broadcast_gradients() -> None:
     x = ag.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, label="x")
     b = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True, label="b")
-    L = ((x * b).sum())
+    L = (x * b).sum()
     ex = ag.explain(L)
     L.backward()
     np.testing.assert_array_equal(ex.grad_of(b), b.grad)
@@ -104,8 +111,9 @@ def test_value_engine_groups_the_engine_steps_by_layer() -> None:
 
 
 @pytest.mark.parametrize("engine", ["value", "tensor"])
-def test_cli_check_explain_prints_the_engine_beside_the_document(engine: str,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_check_explain_prints_the_engine_beside_the_document(
+    engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from nn import cli
 
     assert cli.main(["check", "worked", "--explain", "--engine", engine]) == 0

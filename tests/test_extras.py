@@ -43,8 +43,13 @@ def test_require_returns_the_module() -> None:
 
 @pytest.mark.parametrize(
     "module,package",
-    [("tqdm.auto", "tqdm"), ("matplotlib.figure", "matplotlib"), ("sklearn.datasets", "scikit-learn"),
-     ("hypothesis", "hypothesis"), ("mlxtend.data", "mlxtend")],
+    [
+        ("tqdm.auto", "tqdm"),
+        ("matplotlib.figure", "matplotlib"),
+        ("sklearn.datasets", "scikit-learn"),
+        ("hypothesis", "hypothesis"),
+        ("mlxtend.data", "mlxtend"),
+    ],
 )
 def test_require_names_the_package_and_the_extra(monkeypatch: pytest.MonkeyPatch, module: str, package: str) -> None:
     make_absent(monkeypatch, module.split(".")[0])
@@ -78,8 +83,15 @@ def _digits(**kwargs: Any) -> Callable[[Path], Any]:
     def run(tmp_path: Path) -> Any:
         from nn.digits import train_digits
 
-        options: dict[str, Any] = {"data": "mnist5000", "hidden": (4,), "epochs": 1, "max_samples": 100,
-                                   "progress": False, "compare_sklearn": False, "verbose": False}
+        options: dict[str, Any] = {
+            "data": "mnist5000",
+            "hidden": (4,),
+            "epochs": 1,
+            "max_samples": 100,
+            "progress": False,
+            "compare_sklearn": False,
+            "verbose": False,
+        }
         options.update(kwargs)
         return train_digits(out_dir=tmp_path, **options)
 
@@ -102,8 +114,9 @@ def _history_plot() -> Any:
 
 
 def _examples_pyplot() -> Any:
-    spec = importlib.util.spec_from_file_location("_common", Path(__file__).resolve().parent.parent / "examples"
-                                                  / "_common.py")
+    spec = importlib.util.spec_from_file_location(
+        "_common", Path(__file__).resolve().parent.parent / "examples" / "_common.py"
+    )
     assert spec is not None and spec.loader is not None
     common = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(common)
@@ -126,11 +139,11 @@ CALL_SITES: dict[str, tuple[str, str, Callable[[Path], Any]]] = {
 @pytest.mark.parametrize("site", list(CALL_SITES))
 def test_each_feature_names_its_missing_package(site: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     module, package, call = CALL_SITES[site]
-    for needed in {"hypothesis": [], "mlxtend": [], "sklearn": [], "tqdm": ["mlxtend"],
-                   "matplotlib": ["mlxtend"]}[module]:
+    for needed in {"hypothesis": [], "mlxtend": [], "sklearn": [], "tqdm": ["mlxtend"], "matplotlib": ["mlxtend"]}[
+        module
+    ]:
         require_module(needed, "examples")
     make_absent(monkeypatch, module)
     with pytest.raises(ImportError) as info:
         call(tmp_path)
     assert_one_line_hint(info.value, package)
-

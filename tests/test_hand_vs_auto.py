@@ -35,8 +35,14 @@ def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
 
 
 @st.composite
-def networks(draw: Any, output: list[str] | None = None, max_depth: int = 4, max_width: int = 8,
-             max_batch: int = 16, targets: str = "real") -> dict[str, Any]:
+def networks(
+    draw: Any,
+    output: list[str] | None = None,
+    max_depth: int = 4,
+    max_width: int = 8,
+    max_batch: int = 16,
+    targets: str = "real",
+) -> dict[str, Any]:
     """A network (sizes, activations, row-layout weights) with inputs X (N, n_in) and targets Y (N, p).
 
     ``output``: the output activations to draw from (default: the hidden ones); ``targets``: "real"
@@ -120,8 +126,9 @@ def _check_shapes(report: Report, net: dict[str, Any]) -> None:
 @given(net=networks(), reduction=st.sampled_from(["sum", "mean"]))
 def test_row_doc000_tensor(net: dict[str, Any], reduction: str) -> None:
     _avoid_kinks(net)
-    report = compare(_model(net, "tensor"), net["X"], net["Y"], loss="squared_error", reduction=reduction,
-                     convention="row")
+    report = compare(
+        _model(net, "tensor"), net["X"], net["Y"], loss="squared_error", reduction=reduction, convention="row"
+    )
     _check_shapes(report, net)
     _assert_agree(report)
 
@@ -130,8 +137,9 @@ def test_row_doc000_tensor(net: dict[str, Any], reduction: str) -> None:
 @given(net=networks(), reduction=st.sampled_from(["sum", "mean"]))
 def test_row_doc000_value(net: dict[str, Any], reduction: str) -> None:
     _avoid_kinks(net)
-    report = compare(_model(net, "value"), net["X"], net["Y"], loss="squared_error", reduction=reduction,
-                     convention="row")
+    report = compare(
+        _model(net, "value"), net["X"], net["Y"], loss="squared_error", reduction=reduction, convention="row"
+    )
     _check_shapes(report, net)
     _assert_agree(report)
 
@@ -144,24 +152,44 @@ def test_row_doc000_value(net: dict[str, Any], reduction: str) -> None:
 @given(net=networks(), reduction=st.sampled_from(["sum", "mean"]))
 def test_column_half_squared_error_tensor(net: dict[str, Any], reduction: str) -> None:
     _avoid_kinks(net)
-    _assert_agree(compare(_model(net, "tensor"), net["X"], net["Y"], loss="half_squared_error",
-                          reduction=reduction, convention="column"))
+    _assert_agree(
+        compare(
+            _model(net, "tensor"),
+            net["X"],
+            net["Y"],
+            loss="half_squared_error",
+            reduction=reduction,
+            convention="column",
+        )
+    )
 
 
 @settings(max_examples=VALUE_EXAMPLES)
 @given(net=networks(), reduction=st.sampled_from(["sum", "mean"]))
 def test_column_half_squared_error_value(net: dict[str, Any], reduction: str) -> None:
     _avoid_kinks(net)
-    _assert_agree(compare(_model(net, "value"), net["X"], net["Y"], loss="half_squared_error",
-                          reduction=reduction, convention="column"))
+    _assert_agree(
+        compare(
+            _model(net, "value"),
+            net["X"],
+            net["Y"],
+            loss="half_squared_error",
+            reduction=reduction,
+            convention="column",
+        )
+    )
 
 
-@given(net=networks(), loss=st.sampled_from(["mse", "squared_error"]),
-       convention=st.sampled_from(["row", "column", "doc001"]))
+@given(
+    net=networks(),
+    loss=st.sampled_from(["mse", "squared_error"]),
+    convention=st.sampled_from(["row", "column", "doc001"]),
+)
 def test_other_squared_losses_every_convention_tensor(net: dict[str, Any], loss: str, convention: str) -> None:
     _avoid_kinks(net)
-    _assert_agree(compare(_model(net, "tensor"), net["X"], net["Y"], loss=loss, reduction="mean",
-                          convention=convention))
+    _assert_agree(
+        compare(_model(net, "tensor"), net["X"], net["Y"], loss=loss, reduction="mean", convention=convention)
+    )
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -172,16 +200,32 @@ def test_other_squared_losses_every_convention_tensor(net: dict[str, Any], loss:
 @given(net=networks(), reduction=st.sampled_from(["sum", "mean"]))
 def test_doc001_tensor(net: dict[str, Any], reduction: str) -> None:
     _avoid_kinks(net)
-    _assert_agree(compare(_model(net, "tensor"), net["X"], net["Y"], loss="half_squared_error",
-                          reduction=reduction, convention="doc001"))
+    _assert_agree(
+        compare(
+            _model(net, "tensor"),
+            net["X"],
+            net["Y"],
+            loss="half_squared_error",
+            reduction=reduction,
+            convention="doc001",
+        )
+    )
 
 
 @settings(max_examples=VALUE_EXAMPLES)
 @given(net=networks(), reduction=st.sampled_from(["sum", "mean"]))
 def test_doc001_value(net: dict[str, Any], reduction: str) -> None:
     _avoid_kinks(net)
-    _assert_agree(compare(_model(net, "value"), net["X"], net["Y"], loss="half_squared_error",
-                          reduction=reduction, convention="doc001"))
+    _assert_agree(
+        compare(
+            _model(net, "value"),
+            net["X"],
+            net["Y"],
+            loss="half_squared_error",
+            reduction=reduction,
+            convention="doc001",
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -189,8 +233,9 @@ def test_doc001_value(net: dict[str, Any], reduction: str) -> None:
 # ------------------------------------------------------------------------------------------------------
 
 
-def _agree_with_output_sensitivity(net: dict[str, Any], engine: str, loss: str, f: Any, limit: float, reduction: str,
-                                   convention: str) -> None:
+def _agree_with_output_sensitivity(
+    net: dict[str, Any], engine: str, loss: str, f: Any, limit: float, reduction: str, convention: str
+) -> None:
     """Both sides agree, and the output sensitivity autograd finds is (f(n^l) - y) (/ N for the mean), the
     closed form's collapse of dL/da (.) f'(n) for these output/loss pairs, with f(n^l) computed by numpy."""
     _avoid_kinks(net)
@@ -202,8 +247,11 @@ def _agree_with_output_sensitivity(net: dict[str, Any], engine: str, loss: str, 
     np.testing.assert_allclose(report.layers[-1].s.auto, scale * (f(n[-1]) - net["Y"]), rtol=1e-9, atol=1e-12)
 
 
-@given(net=networks(output=["softmax"], targets="onehot"), reduction=st.sampled_from(["sum", "mean"]),
-       convention=st.sampled_from(["row", "column", "doc001"]))
+@given(
+    net=networks(output=["softmax"], targets="onehot"),
+    reduction=st.sampled_from(["sum", "mean"]),
+    convention=st.sampled_from(["row", "column", "doc001"]),
+)
 def test_softmax_cross_entropy_tensor(net: dict[str, Any], reduction: str, convention: str) -> None:
     # the output sensitivity is z - t (doc 001 with the cross terms kept), z = softmax(n^l) by numpy
     _agree_with_output_sensitivity(net, "tensor", "cross_entropy", softmax, 30.0, reduction, convention)
@@ -224,13 +272,17 @@ def test_softmax_cross_entropy_integer_labels_equal_one_hot(net: dict[str, Any])
     by_label = compare(model, net["X"], labels, loss="cross_entropy", reduction="mean")
     by_onehot = compare(model, net["X"], net["Y"], loss="cross_entropy", reduction="mean")
     _assert_agree(by_label)
-    for q1, q2 in zip([q for la in by_label.layers for q in la.quantities],
-                      [q for la in by_onehot.layers for q in la.quantities]):
+    for q1, q2 in zip(
+        [q for la in by_label.layers for q in la.quantities], [q for la in by_onehot.layers for q in la.quantities]
+    ):
         np.testing.assert_array_equal(q1.hand, q2.hand)
 
 
-@given(net=networks(output=["sigmoid"], targets="prob"), reduction=st.sampled_from(["sum", "mean"]),
-       convention=st.sampled_from(["row", "column", "doc001"]))
+@given(
+    net=networks(output=["sigmoid"], targets="prob"),
+    reduction=st.sampled_from(["sum", "mean"]),
+    convention=st.sampled_from(["row", "column", "doc001"]),
+)
 def test_sigmoid_log_loss_tensor(net: dict[str, Any], reduction: str, convention: str) -> None:
     # doc 002: the log loss's dL/da times sigma'(z) = a (1 - a) collapses to s^L = a - y
     _agree_with_output_sensitivity(net, "tensor", "log_loss", sigmoid, 10.0, reduction, convention)

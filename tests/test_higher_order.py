@@ -48,9 +48,9 @@ def test_sigmoid_second_derivative(x: float) -> None:
 
 @given(XS)
 def test_x4_third_and_fourth_derivatives(x: float) -> None:
-    _, d1, d2, d3, d4 = _derivatives(lambda v: v ** 4, x, 4)
-    assert d1 == pytest.approx(4 * x ** 3, rel=1e-12, abs=1e-300)
-    assert d2 == pytest.approx(12 * x ** 2, rel=1e-12, abs=1e-300)
+    _, d1, d2, d3, d4 = _derivatives(lambda v: v**4, x, 4)
+    assert d1 == pytest.approx(4 * x**3, rel=1e-12, abs=1e-300)
+    assert d2 == pytest.approx(12 * x**2, rel=1e-12, abs=1e-300)
     assert d3 == pytest.approx(24 * x, rel=1e-12, abs=1e-300)
     assert d4 == pytest.approx(24.0, rel=1e-12)
 
@@ -66,8 +66,8 @@ def test_exp_derivatives_are_exp(x: float) -> None:
 def test_log_derivatives(x: float) -> None:
     _, d1, d2, d3 = _derivatives(lambda v: v.log(), x, 3)
     assert d1 == pytest.approx(1 / x, rel=1e-12)
-    assert d2 == pytest.approx(-1 / x ** 2, rel=1e-12)
-    assert d3 == pytest.approx(2 / x ** 3, rel=1e-12)
+    assert d2 == pytest.approx(-1 / x**2, rel=1e-12)
+    assert d3 == pytest.approx(2 / x**3, rel=1e-12)
 
 
 def test_tensor_second_derivatives_elementwise() -> None:
@@ -75,9 +75,9 @@ def test_tensor_second_derivatives_elementwise() -> None:
     (g,) = ag.grad(x.tanh().sum(), x, create_graph=True)
     (h,) = ag.grad(g.sum(), x)
     t = np.tanh(x.data)
-    np.testing.assert_allclose(g.data, 1 - t ** 2, rtol=1e-12)
-    np.testing.assert_allclose(h, -2 * t * (1 - t ** 2), rtol=1e-9, atol=1e-15)
-    (g,) = ag.grad((x ** 4).sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.data, 1 - t**2, rtol=1e-12)
+    np.testing.assert_allclose(h, -2 * t * (1 - t**2), rtol=1e-9, atol=1e-15)
+    (g,) = ag.grad((x**4).sum(), x, create_graph=True)
     (h,) = ag.grad(g.sum(), x, create_graph=True)
     (k,) = ag.grad(h.sum(), x)
     np.testing.assert_allclose(k, 24 * x.data, rtol=1e-12)
@@ -131,8 +131,9 @@ def test_hessian_vector_product_of_tanh_mlp_matches_central_differences() -> Non
             hi[k][i] += 1e-6
             lo[k][i] -= 1e-6
             with ag.no_grad():
-                num[i] = (_mlp_loss([Tensor(b) for b in hi], X, y).item()
-                          - _mlp_loss([Tensor(b) for b in lo], X, y).item()) / 2e-6
+                num[i] = (
+                    _mlp_loss([Tensor(b) for b in hi], X, y).item() - _mlp_loss([Tensor(b) for b in lo], X, y).item()
+                ) / 2e-6
         np.testing.assert_allclose(g.data, num, rtol=1e-6, atol=1e-9)
 
 
@@ -146,7 +147,7 @@ def test_hessian_vector_product_on_value_mlp() -> None:
     def loss(ps: list[Value]) -> Value:
         total: Value = Value(0.0, requires_grad=False)
         for xrow, target in zip(X, y):
-            h = [ag.lincomb(ps[2 * j: 2 * j + 2], list(xrow), ps[4 + j]).tanh() for j in range(2)]
+            h = [ag.lincomb(ps[2 * j : 2 * j + 2], list(xrow), ps[4 + j]).tanh() for j in range(2)]
             out = h[0] * ps[6] + h[1] * ps[7] + ps[8]
             total = total + (out - float(target)) ** 2
         return total / len(y)
@@ -160,8 +161,9 @@ def test_hessian_vector_product_on_value_mlp() -> None:
     gv = sum((g * float(vi) for g, vi in zip(grads, v)), Value(0.0, requires_grad=False))
     hvp = np.array(ag.grad(gv, ps))
     eps = 1e-5
-    np.testing.assert_allclose(hvp, (grad_at(theta + eps * v) - grad_at(theta - eps * v)) / (2 * eps),
-                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        hvp, (grad_at(theta + eps * v) - grad_at(theta - eps * v)) / (2 * eps), rtol=1e-6, atol=1e-8
+    )
 
 
 # -- grad of grad for named Tensor ops (closed forms) -------------------------------------------------------------
@@ -214,12 +216,12 @@ def test_getitem_and_reductions_grad_of_grad() -> None:
     x = Tensor(x0, requires_grad=True)
     idx = (np.array([0, 1, 1, 0]), np.array([2, 1, 1, 2]))  # repeated entries
     # L = sum(x[idx]^3) + max(x^2, axis=1).sum() + mean(x^2)
-    loss = (x[idx] ** 3).sum() + (x ** 2).max(axis=1).sum() + (x ** 2).mean()
+    loss = (x[idx] ** 3).sum() + (x**2).max(axis=1).sum() + (x**2).mean()
     (g,) = ag.grad(loss, x, create_graph=True)
     counts = np.zeros_like(x0)
     np.add.at(counts, idx, 1.0)
     is_max = np.array([[0, 0, 1.0], [0, 1.0, 0]])
-    np.testing.assert_allclose(g.data, counts * 3 * x0 ** 2 + is_max * 2 * x0 + 2 * x0 / 6, rtol=1e-12)
+    np.testing.assert_allclose(g.data, counts * 3 * x0**2 + is_max * 2 * x0 + 2 * x0 / 6, rtol=1e-12)
     (h,) = ag.grad(g.sum(), x)  # diagonal Hessian summed over rows = the diagonal itself here
     np.testing.assert_allclose(h, counts * 6 * x0 + is_max * 2 + 2 / 6, rtol=1e-12)
 
@@ -227,13 +229,15 @@ def test_getitem_and_reductions_grad_of_grad() -> None:
 def test_min_sum_grad_of_grad_with_keepdims() -> None:
     x0 = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
     x = Tensor(x0, requires_grad=True)
-    loss = ((x ** 3).min(axis=0, keepdims=True) * x.sum(axis=1, keepdims=True)).sum()
+    loss = ((x**3).min(axis=0, keepdims=True) * x.sum(axis=1, keepdims=True)).sum()
     (g,) = ag.grad(loss, x, create_graph=True)
     (h,) = ag.grad(g.sum(), x)
+
     # numeric second-order check along the all-ones direction
     def first(a: np.ndarray) -> np.ndarray:
         t = Tensor(a, requires_grad=True)
-        return ag.grad(((t ** 3).min(axis=0, keepdims=True) * t.sum(axis=1, keepdims=True)).sum(), t)[0]
+        return ag.grad(((t**3).min(axis=0, keepdims=True) * t.sum(axis=1, keepdims=True)).sum(), t)[0]
+
     eps = 1e-5
     num = (first(x0 + eps) - first(x0 - eps)) / (2 * eps)
     np.testing.assert_allclose(g.data, first(x0), rtol=1e-12)
@@ -280,6 +284,7 @@ def test_value_op_second_derivatives(name: str, data: st.DataObject) -> None:
     first = [g.data if isinstance(g, Value) else float(g) for g in grads]
     eps = 1e-5
     for j in range(len(vs)):  # Hessian column j by central differences of the (first-order) gradient
+
         def grad_at(shift: float, j: int = j) -> np.ndarray:
             ws = [Value(a + (shift if i == j else 0.0)) for i, a in enumerate(vals)]
             return np.array(ag.grad(spec.call(*ws, **params), ws))
@@ -287,6 +292,7 @@ def test_value_op_second_derivatives(name: str, data: st.DataObject) -> None:
         column = (grad_at(eps) - grad_at(-eps)) / (2 * eps)
         gj = grads[j]
         row = ag.grad(gj, vs) if isinstance(gj, Value) and gj.requires_grad else [0.0] * len(vs)
-        np.testing.assert_allclose(np.array(row, dtype=float), column, rtol=1e-5, atol=1e-6,
-                                   err_msg=f"{name}: d/dx d/dx{j}")
+        np.testing.assert_allclose(
+            np.array(row, dtype=float), column, rtol=1e-5, atol=1e-6, err_msg=f"{name}: d/dx d/dx{j}"
+        )
     np.testing.assert_allclose(first, np.array(ag.grad(spec.call(*vs, **params), vs)), rtol=1e-13)

@@ -60,14 +60,16 @@ def test_same_weights_outputs_gradients_and_repr_as_micrograd() -> None:
     assert a.data == b.data  # same summation order: b + w1 x1 + w2 x2
     (a * a).backward()
     (b * b).backward()
-    np.testing.assert_allclose([p.grad for p in ours.parameters()], [p.grad for p in theirs.parameters()],
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        [p.grad for p in ours.parameters()], [p.grad for p in theirs.parameters()], rtol=1e-12, atol=1e-15
+    )
 
 
 def _demo_loss(model, X, y):  # noqa: ANN001, ANN202 - micrograd's demo, written as in its notebook
     inputs = [list(map(Value, xrow)) for xrow in X] if isinstance(model, nn.MLP) else None
     if inputs is None:
         from micrograd.engine import Value as MValue
+
         inputs = [list(map(MValue, xrow)) for xrow in X]
     scores = list(map(model, inputs))
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
@@ -181,19 +183,19 @@ def test_doc000_worked_example(engine: str) -> None:
     loss.backward()
     layer1, layer2 = model.layers
     if engine == "value":
-        assert a2.data == 4.0                                           # eq. 43
-        assert [n.grad for n in layer2.n] == [8.0]                      # s2 = 8, eq. 45
-        assert [n.grad for n in layer1.n] == [8.0, 8.0]                 # s1 = [8 8], eq. 47
+        assert a2.data == 4.0  # eq. 43
+        assert [n.grad for n in layer2.n] == [8.0]  # s2 = 8, eq. 45
+        assert [n.grad for n in layer1.n] == [8.0, 8.0]  # s1 = [8 8], eq. 47
     else:
         assert a2.data.tolist() == [4.0]
         assert layer2.n.grad.tolist() == [8.0]
         assert layer1.n.grad.tolist() == [8.0, 8.0]
     for p in model.parameters():
         p.data -= eta * p.grad
-    np.testing.assert_allclose(layer1.W, np.full((2, 2), 0.2), rtol=0, atol=1e-15)   # eq. 48
-    np.testing.assert_allclose(layer1.b, [-0.8, -0.8], rtol=0, atol=1e-15)          # eq. 49
-    np.testing.assert_allclose(layer2.W, [[-0.6], [-0.6]], rtol=0, atol=1e-15)      # eq. 50
-    np.testing.assert_allclose(layer2.b, [-0.8], rtol=0, atol=1e-15)                # eq. 51
+    np.testing.assert_allclose(layer1.W, np.full((2, 2), 0.2), rtol=0, atol=1e-15)  # eq. 48
+    np.testing.assert_allclose(layer1.b, [-0.8, -0.8], rtol=0, atol=1e-15)  # eq. 49
+    np.testing.assert_allclose(layer2.W, [[-0.6], [-0.6]], rtol=0, atol=1e-15)  # eq. 50
+    np.testing.assert_allclose(layer2.b, [-0.8], rtol=0, atol=1e-15)  # eq. 51
 
 
 # -- doc 002's worked example -----------------------------------------------------------------------------
@@ -294,7 +296,11 @@ def test_labels_in_the_documents_notation() -> None:
     tm = nn.MLP(2, [2, 1], engine="tensor", seed=0)
     tm(np.ones(2))
     assert [tm.layers[1].weight.label, tm.layers[1].bias.label, tm.layers[0].n.label, tm.layers[0].a.label] == [
-        "W^2", "b^2", "n^1", "a^1"]
+        "W^2",
+        "b^2",
+        "n^1",
+        "a^1",
+    ]
 
 
 # -- initialization -------------------------------------------------------------------------------------
@@ -313,9 +319,16 @@ def test_init_reproducible_from_seed_and_same_on_both_engines(init: str) -> None
     np.testing.assert_array_equal(nn.init_weights(init, 3, 2, 3), nn.init_weights(init, 3, 2, gen))
 
 
-@pytest.mark.parametrize(("init", "n_in", "n_out", "variance"), [
-    ("uniform", 300, 500, 1 / 3), ("glorot", 300, 500, 2 / 800), ("xavier", 300, 500, 2 / 800),
-    ("he", 300, 500, 2 / 300), ("kaiming", 300, 500, 2 / 300)])
+@pytest.mark.parametrize(
+    ("init", "n_in", "n_out", "variance"),
+    [
+        ("uniform", 300, 500, 1 / 3),
+        ("glorot", 300, 500, 2 / 800),
+        ("xavier", 300, 500, 2 / 800),
+        ("he", 300, 500, 2 / 300),
+        ("kaiming", 300, 500, 2 / 300),
+    ],
+)
 def test_init_variances(init: str, n_in: int, n_out: int, variance: float) -> None:
     W = nn.init_weights(init, n_in, n_out, 0)
     assert W.shape == (n_in, n_out) and W.dtype == np.float64

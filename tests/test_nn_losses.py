@@ -64,7 +64,7 @@ def _rebuild(xs: tuple[Value, ...], shape: tuple[int, ...]) -> Any:
     if len(shape) == 1:
         return xs_list
     k = shape[1]
-    return [xs_list[i * k:(i + 1) * k] for i in range(shape[0])]
+    return [xs_list[i * k : (i + 1) * k] for i in range(shape[0])]
 
 
 shapes = st.sampled_from([(1,), (3,), (2, 2), (3, 1), (4, 3)])
@@ -73,9 +73,12 @@ probs = st.floats(0.05, 0.95, allow_nan=False, allow_infinity=False)
 
 
 # -- elementwise losses ---------------------------------------------------------------------------------
-@given(shapes.flatmap(lambda s: st.tuples(hnp.arrays(np.float64, s, elements=moderate),
-                                          hnp.arrays(np.float64, s, elements=moderate))),
-       st.sampled_from(REDUCTIONS))
+@given(
+    shapes.flatmap(
+        lambda s: st.tuples(hnp.arrays(np.float64, s, elements=moderate), hnp.arrays(np.float64, s, elements=moderate))
+    ),
+    st.sampled_from(REDUCTIONS),
+)
 def test_squared_losses(ay: tuple[np.ndarray, np.ndarray], reduction: str) -> None:
     a, y = ay
     sq = (y - a) ** 2
@@ -84,18 +87,30 @@ def test_squared_losses(ay: tuple[np.ndarray, np.ndarray], reduction: str) -> No
     check_both_engines(nn.mse, a, y, reduce(sq, reduction), reduction=reduction)
 
 
-@given(shapes.flatmap(lambda s: st.tuples(hnp.arrays(np.float64, s, elements=probs),
-                                          hnp.arrays(np.float64, s, elements=st.sampled_from([0.0, 1.0, 0.3])))),
-       st.sampled_from(REDUCTIONS))
+@given(
+    shapes.flatmap(
+        lambda s: st.tuples(
+            hnp.arrays(np.float64, s, elements=probs),
+            hnp.arrays(np.float64, s, elements=st.sampled_from([0.0, 1.0, 0.3])),
+        )
+    ),
+    st.sampled_from(REDUCTIONS),
+)
 def test_binary_cross_entropy(ay: tuple[np.ndarray, np.ndarray], reduction: str) -> None:
     a, y = ay
     per = -(y * np.log(a) + (1 - y) * np.log(1 - a))
     check_both_engines(nn.binary_cross_entropy, a, y, reduce(per, reduction), reduction=reduction)
 
 
-@given(shapes.flatmap(lambda s: st.tuples(hnp.arrays(np.float64, s, elements=st.floats(-30, 30)),
-                                          hnp.arrays(np.float64, s, elements=st.sampled_from([0.0, 1.0, 0.3])))),
-       st.sampled_from(REDUCTIONS))
+@given(
+    shapes.flatmap(
+        lambda s: st.tuples(
+            hnp.arrays(np.float64, s, elements=st.floats(-30, 30)),
+            hnp.arrays(np.float64, s, elements=st.sampled_from([0.0, 1.0, 0.3])),
+        )
+    ),
+    st.sampled_from(REDUCTIONS),
+)
 def test_binary_cross_entropy_with_logits(ny: tuple[np.ndarray, np.ndarray], reduction: str) -> None:
     n, y = ny
     per = np.logaddexp(0.0, n) - y * n  # log(1 + e^n) - y n
@@ -110,9 +125,15 @@ def test_binary_cross_entropy_with_logits_extremes_and_zero() -> None:
     np.testing.assert_allclose(n.grad, [-1.0, -0.5, 1.0])  # sigma(n) - y, exact also at n = 0
 
 
-@given(shapes.flatmap(lambda s: st.tuples(hnp.arrays(np.float64, s, elements=moderate),
-                                          hnp.arrays(np.float64, s, elements=st.sampled_from([-1.0, 1.0])))),
-       st.sampled_from(REDUCTIONS))
+@given(
+    shapes.flatmap(
+        lambda s: st.tuples(
+            hnp.arrays(np.float64, s, elements=moderate),
+            hnp.arrays(np.float64, s, elements=st.sampled_from([-1.0, 1.0])),
+        )
+    ),
+    st.sampled_from(REDUCTIONS),
+)
 def test_hinge(sy: tuple[np.ndarray, np.ndarray], reduction: str) -> None:
     s, y = sy
     assume(np.all(np.abs(1 - y * s) > 1e-3))  # away from the kink, where central differences are exact
@@ -145,8 +166,9 @@ def test_cross_entropy_with_labels(ny: tuple[np.ndarray, Any], reduction: str) -
 
 
 @given(logits_and_labels(), st.data(), st.sampled_from(REDUCTIONS))
-def test_cross_entropy_with_probability_targets(ny: tuple[np.ndarray, Any], data: st.DataObject,
-                                                reduction: str) -> None:
+def test_cross_entropy_with_probability_targets(
+    ny: tuple[np.ndarray, Any], data: st.DataObject, reduction: str
+) -> None:
     n, _ = ny
     t = distributions(data.draw(hnp.arrays(np.float64, n.shape, elements=moderate)))
     per = -(t * log_softmax(n)).sum(axis=-1)
@@ -161,13 +183,15 @@ def test_kl_and_symmetric_cross_entropy(ny: tuple[np.ndarray, Any], data: st.Dat
     kl = (t * np.log(t / z)).sum(axis=-1)
     check_both_engines(nn.kl_divergence, z, t, reduce(np.atleast_1d(kl), reduction), reduction=reduction)
     sym = -(t * np.log(z) + z * np.log(t)).sum(axis=-1)
-    check_both_engines(nn.symmetric_cross_entropy, z, t, reduce(np.atleast_1d(sym), reduction),
-                       reduction=reduction)
+    check_both_engines(nn.symmetric_cross_entropy, z, t, reduce(np.atleast_1d(sym), reduction), reduction=reduction)
     # doc 001: CrossEntropy(t, z) = Entropy(t) + D_KL(t | z)
     entropy = -(t * np.log(t)).sum(axis=-1)
     ce = nn.cross_entropy(Tensor(n), t, reduction=reduction).item()
-    assert ce == pytest.approx(reduce(np.atleast_1d(entropy), reduction)
-                               + nn.kl_divergence(Tensor(z), t, reduction=reduction).item(), rel=1e-9, abs=1e-12)
+    assert ce == pytest.approx(
+        reduce(np.atleast_1d(entropy), reduction) + nn.kl_divergence(Tensor(z), t, reduction=reduction).item(),
+        rel=1e-9,
+        abs=1e-12,
+    )
 
 
 def test_kl_and_symmetric_with_one_hot_labels() -> None:
@@ -227,19 +251,22 @@ def _model_and_output(engine: str) -> tuple[nn.MLP, Any]:
 
 
 @pytest.mark.parametrize("engine", ["value", "tensor"])
-@pytest.mark.parametrize(("loss", "target", "message"), [
-    ("cross_entropy", "label_out_of_range", "label 3 is outside the valid range 0..2"),
-    ("cross_entropy", "negative_label", "label -1 is outside the valid range 0..2"),
-    ("cross_entropy", "fractional_label", "integer class indices"),
-    ("cross_entropy", "wrong_shape", "target must be integer labels of shape"),
-    ("cross_entropy", "nan", "NaN or Inf"),
-    ("nll_loss", "label_out_of_range", "outside the valid range"),
-    ("mse", "wrong_shape", "does not match the output shape"),
-    ("mse", "nan", "NaN or Inf"),
-    ("binary_cross_entropy", "out_of_unit_interval", r"\[0, 1\]"),
-    ("hinge", "not_pm1", "-1 or \\+1"),
-    ("kl_divergence", "not_a_distribution", "sum to 1"),
-])
+@pytest.mark.parametrize(
+    ("loss", "target", "message"),
+    [
+        ("cross_entropy", "label_out_of_range", "label 3 is outside the valid range 0..2"),
+        ("cross_entropy", "negative_label", "label -1 is outside the valid range 0..2"),
+        ("cross_entropy", "fractional_label", "integer class indices"),
+        ("cross_entropy", "wrong_shape", "target must be integer labels of shape"),
+        ("cross_entropy", "nan", "NaN or Inf"),
+        ("nll_loss", "label_out_of_range", "outside the valid range"),
+        ("mse", "wrong_shape", "does not match the output shape"),
+        ("mse", "nan", "NaN or Inf"),
+        ("binary_cross_entropy", "out_of_unit_interval", r"\[0, 1\]"),
+        ("hinge", "not_pm1", "-1 or \\+1"),
+        ("kl_divergence", "not_a_distribution", "sum to 1"),
+    ],
+)
 def test_bad_targets_raise_before_anything_changes(engine: str, loss: str, target: str, message: str) -> None:
     model, out = _model_and_output(engine)
     batch = (2,) if engine == "tensor" else ()

@@ -31,8 +31,16 @@ class Block(nn.Module):
 def test_parameters_found_in_attributes_lists_dicts_and_nested_modules() -> None:
     block = Block()
     names = [name for name, _ in block.named_parameters()]
-    assert names == ["scale", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
-                     "extra.gain", "extra.inner.weight", "extra.inner.bias"]
+    assert names == [
+        "scale",
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+        "extra.gain",
+        "extra.inner.weight",
+        "extra.inner.bias",
+    ]
     assert [p for _, p in block.named_parameters()] == block.parameters()
     block(np.ones((4, 3))).sum().backward()
     assert len(block.parameters()) == 8  # the forward pass's n and a (graph nodes) are not parameters

@@ -105,7 +105,7 @@ def test_grad_norm_is_euclidean_norm_over_all_params() -> None:
     w = Tensor([3.0, 0.0], requires_grad=True)
     v = Value(2.0)
     (w.sum() * 1.0 + w[0] * 2.0).backward()  # grad w = [3, 1]
-    (v * 1.5).backward()                     # grad v = 1.5
+    (v * 1.5).backward()  # grad v = 1.5
     assert grad_norm([w, v]) == pytest.approx(math.sqrt(9 + 1 + 2.25))
     assert grad_norm([Tensor([1.0], requires_grad=True)]) == 0.0
 

@@ -60,8 +60,18 @@ def test_sigmoid_mlp_learns_xor_by_backprop_doc_004() -> None:
     curves = {}
     for engine in ENGINES:
         model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", engine=engine, seed=1)
-        hist = fit(model, X_XOR, Y_XOR, loss="half_squared_error", reduction="sum",
-                   optimizer=SGD(model.parameters(), lr=2.0), epochs=2000, batch_size=1, seed=0, progress=False)
+        hist = fit(
+            model,
+            X_XOR,
+            Y_XOR,
+            loss="half_squared_error",
+            reduction="sum",
+            optimizer=SGD(model.parameters(), lr=2.0),
+            epochs=2000,
+            batch_size=1,
+            seed=0,
+            progress=False,
+        )
         out = _outputs(model, X_XOR).ravel()
         assert np.all((out > 0.5) == (Y_XOR == 1)), f"{engine}: outputs {out}"
         assert np.all(np.abs(out - Y_XOR) < 0.1)
@@ -74,8 +84,7 @@ def test_sigmoid_mlp_learns_xor_by_backprop_doc_004() -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("batch_size,per_epoch", [(1, 10), (3, 4), (5, 2), (None, 1), (50, 1)])
-def test_three_regimes_make_the_right_number_of_updates(engine: str, batch_size: int | None,
-                                                        per_epoch: int) -> None:
+def test_three_regimes_make_the_right_number_of_updates(engine: str, batch_size: int | None, per_epoch: int) -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(10, 3))
     y = rng.normal(size=10)
@@ -94,7 +103,7 @@ def test_minibatches_are_reshuffled_each_epoch_and_cover_the_data() -> None:
     fit(rec, X, y, loss="mse", lr=0.01, epochs=3, batch_size=4, seed=1, progress=False)
     batches = rec.batches[1:]  # the first call is fit's one-sample probe of the output width
     assert [len(b) for b in batches] == [4, 4, 2] * 3
-    epochs = [sum(batches[3 * e:3 * e + 3], []) for e in range(3)]
+    epochs = [sum(batches[3 * e : 3 * e + 3], []) for e in range(3)]
     for order in epochs:
         assert sorted(order) == list(range(10))  # each sample exactly once per epoch
     assert len({tuple(o) for o in epochs}) == 3  # a new order each epoch
@@ -125,8 +134,18 @@ def test_one_example_sgd_equals_hand_computed_trace_on_value_engine() -> None:
     # (x=-1, t=0): a = 1,   delta = -1   -> w = -1.5, b = -1.5
     layer = Linear(1, 1, engine="value", rng=0)
     layer.set_weights([[1.0]], [0.0])
-    hist = fit(layer, [[1.0], [2.0], [-1.0]], [3.0, 1.0, 0.0], loss="half_squared_error", reduction="sum", lr=0.5,
-               epochs=1, batch_size=1, shuffle=False, progress=False)
+    hist = fit(
+        layer,
+        [[1.0], [2.0], [-1.0]],
+        [3.0, 1.0, 0.0],
+        loss="half_squared_error",
+        reduction="sum",
+        lr=0.5,
+        epochs=1,
+        batch_size=1,
+        shuffle=False,
+        progress=False,
+    )
     assert layer.W[0, 0] == -1.5 and layer.b[0] == -1.5
     # the epoch loss is the sum of the losses seen before each update: 1/2 (4 + 16 + 1)
     assert hist.loss == [pytest.approx(10.5)]
@@ -141,8 +160,7 @@ def test_theta_stops_when_gradient_norm_is_below_criterion(engine: str, batch_si
     y = X @ w_true + 0.5
     layer = Linear(2, 1, engine=engine, rng=0)
     theta = 1e-4
-    hist = fit(layer, X, y, loss="mse", lr=0.1, epochs=5000, batch_size=batch_size, theta=theta, seed=0,
-               progress=False)
+    hist = fit(layer, X, y, loss="mse", lr=0.1, epochs=5000, batch_size=batch_size, theta=theta, seed=0, progress=False)
     assert hist.converged is True and hist.epochs < 5000
     assert len(hist.grad_norm) == hist.epochs
     assert hist.grad_norm[-1] < theta <= min(hist.grad_norm[:-1])
@@ -165,19 +183,32 @@ def _bad_cases() -> list[Any]:
     X = np.random.default_rng(0).normal(size=(6, 2))
     y3 = np.array([0, 1, 2, 0, 1, 2])
     return [
-        pytest.param(np.where(np.eye(6, 2) == 1, np.nan, X), y3, "cross_entropy", 3, "X contains NaN or Inf",
-                     id="nan-in-X"),
-        pytest.param(X, np.array([0, 1, np.inf, 0, 1, 2]), "cross_entropy", 3, "y contains NaN or Inf",
-                     id="inf-in-y"),
+        pytest.param(
+            np.where(np.eye(6, 2) == 1, np.nan, X), y3, "cross_entropy", 3, "X contains NaN or Inf", id="nan-in-X"
+        ),
+        pytest.param(X, np.array([0, 1, np.inf, 0, 1, 2]), "cross_entropy", 3, "y contains NaN or Inf", id="inf-in-y"),
         pytest.param(X[:, :1], y3, "cross_entropy", 3, "expected input width 2, got 1", id="X-width"),
         pytest.param(X[:5], y3, "cross_entropy", 3, r"y must have shape \(5,\)", id="y-length"),
-        pytest.param(X, np.array([0, 1, 3, 0, 1, 2]), "cross_entropy", 3, "label 3 is outside the valid range 0..2",
-                     id="label-range"),
+        pytest.param(
+            X,
+            np.array([0, 1, 3, 0, 1, 2]),
+            "cross_entropy",
+            3,
+            "label 3 is outside the valid range 0..2",
+            id="label-range",
+        ),
         pytest.param(X, np.array([0, 1, -1, 0, 1, 2]), "cross_entropy", 3, "outside the valid range", id="neg-label"),
-        pytest.param(X, np.array([0.0, 1.0, 2.0, 0.0, 1.0, 0.5]), "mse", 1, r"range of the output layer's 'sigmoid'",
-                     id="sigmoid-range"),
-        pytest.param(X, np.ones((6, 2)), "mse", 1, "y has 2 columns but the model's output layer has 1 units",
-                     id="y-columns"),
+        pytest.param(
+            X,
+            np.array([0.0, 1.0, 2.0, 0.0, 1.0, 0.5]),
+            "mse",
+            1,
+            r"range of the output layer's 'sigmoid'",
+            id="sigmoid-range",
+        ),
+        pytest.param(
+            X, np.ones((6, 2)), "mse", 1, "y has 2 columns but the model's output layer has 1 units", id="y-columns"
+        ),
         pytest.param(X, np.array([1, -1, 1, 1, -1, 0]), "hinge", 1, "labels must be -1 or \\+1", id="hinge-labels"),
         pytest.param(X.ravel(), y3, "mse", 1, "X must be 2-D", id="X-1d"),
     ]
@@ -185,8 +216,9 @@ def _bad_cases() -> list[Any]:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("X,y,loss,nout,match", _bad_cases())
-def test_invalid_data_raises_before_any_weight_change(engine: str, X: np.ndarray, y: np.ndarray, loss: str,
-                                                      nout: int, match: str) -> None:
+def test_invalid_data_raises_before_any_weight_change(
+    engine: str, X: np.ndarray, y: np.ndarray, loss: str, nout: int, match: str
+) -> None:
     out_act = "sigmoid" if loss == "mse" else "linear"
     model = MLP(2, [3, nout], activation="tanh", output_activation=out_act, engine=engine, seed=0)
     before = model.state_dict()
@@ -218,8 +250,9 @@ def test_cross_entropy_classifier_on_blobs_records_accuracy() -> None:
     y = np.repeat(np.arange(3), 30)
     X = centers[y] + rng.normal(scale=0.7, size=(90, 2))
     model = MLP(2, [8, 3], activation="relu", engine="tensor", init="he", seed=0)
-    hist = fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=40, batch_size=16, seed=0,
-               progress=False)
+    hist = fit(
+        model, X, y, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=40, batch_size=16, seed=0, progress=False
+    )
     assert hist.accuracy is not None and len(hist.accuracy) == 40
     assert hist.accuracy[-1] > 0.95
     assert np.mean(np.argmax(model(X).data, axis=1) == y) > 0.95
@@ -245,8 +278,15 @@ def test_callback_can_stop_training_and_optimizer_state_carries_over() -> None:
     model = MLP(2, [3, 1], activation="tanh", engine="tensor", seed=0)
     opt = Adam(model.parameters(), lr=0.01)
     seen: list[int] = []
-    hist = fit(model, X_XOR, Y_XOR, optimizer=opt, epochs=100, progress=False,
-               callback=lambda epoch, h: seen.append(epoch) or epoch == 4)
+    hist = fit(
+        model,
+        X_XOR,
+        Y_XOR,
+        optimizer=opt,
+        epochs=100,
+        progress=False,
+        callback=lambda epoch, h: seen.append(epoch) or epoch == 4,
+    )
     assert seen == [1, 2, 3, 4] and hist.epochs == 4
     fit(model, X_XOR, Y_XOR, optimizer=opt, epochs=3, progress=False)
     assert {s["t"] for s in opt.state.values()} == {7}  # Adam's step count continued across calls
@@ -277,8 +317,10 @@ def test_progress_bar_on_and_off(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_importing_nn_training_pulls_in_neither_tqdm_nor_sklearn() -> None:
-    code = ("import sys, nn, nn.optim, nn.train, nn.perceptron, nn.estimators; "
-            "print('tqdm' in sys.modules, 'sklearn' in sys.modules)")
+    code = (
+        "import sys, nn, nn.optim, nn.train, nn.perceptron, nn.estimators; "
+        "print('tqdm' in sys.modules, 'sklearn' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
@@ -337,8 +379,9 @@ def test_optimizer_over_a_subset_of_the_models_parameters_trains_only_those() ->
 
 
 # -- progress bars: tqdm.auto, no warning without ipywidgets, one note without tqdm ---------------------------------
-def test_without_tqdm_training_goes_on_with_one_note_per_process(monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_tqdm_training_goes_on_with_one_note_per_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import warnings
 
     import nn.train
@@ -357,20 +400,24 @@ def test_without_tqdm_training_goes_on_with_one_note_per_process(monkeypatch: py
 
 
 def test_progress_bar_under_a_jupyter_kernel_without_ipywidgets_gives_no_warning(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     nbformat = require_module("nbformat", "test")
     nbclient = require_module("nbclient", "test")
     require_module("ipykernel", "test")
     from test_notebooks import _kernel_environment
 
     _kernel_environment(tmp_path, monkeypatch)
-    code = ("import warnings, numpy as np\nwarnings.simplefilter('always')\nimport nn\n"
-            "model = nn.MLP(2, [1], engine='tensor', seed=0)\n"
-            "hist = nn.fit(model, np.eye(2), np.array([0.0, 1.0]), epochs=3, progress=True)\n"
-            "print('epochs', hist.epochs)")
+    code = (
+        "import warnings, numpy as np\nwarnings.simplefilter('always')\nimport nn\n"
+        "model = nn.MLP(2, [1], engine='tensor', seed=0)\n"
+        "hist = nn.fit(model, np.eye(2), np.array([0.0, 1.0]), epochs=3, progress=True)\n"
+        "print('epochs', hist.epochs)"
+    )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
-                            ).execute()
+    nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
     outputs = nb.cells[0].outputs
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     stderr = "".join(o.get("text", "") for o in outputs if o.output_type == "stream" and o.name == "stderr")

@@ -61,8 +61,9 @@ def execute(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     require_module("ipykernel", "test")
     _kernel_environment(tmp_path, monkeypatch)
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
-                                     resources={"metadata": {"path": str(ROOT)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=TIMEOUT_PER_CELL, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
     client.execute()  # raises CellExecutionError (with the cell's traceback) on the first failing cell
     return nb
 
@@ -106,8 +107,11 @@ def test_graphs_display_inline_as_svg(executed: dict[str, Any]) -> None:
         svgs = [out.data["image/svg+xml"] for out in _outputs(executed[stem]) if "image/svg+xml" in out.get("data", {})]
         assert len(svgs) >= min_svgs, stem
         assert all("<svg" in svg for svg in svgs)
-    textbook = [out.data["image/svg+xml"] for out in _outputs(executed["02_worked_examples_hand_vs_autograd"])
-                if "image/svg+xml" in out.get("data", {})][0]
+    textbook = [
+        out.data["image/svg+xml"]
+        for out in _outputs(executed["02_worked_examples_hand_vs_autograd"])
+        if "image/svg+xml" in out.get("data", {})
+    ][0]
     assert "layer 1" in textbook and "layer 2" in textbook  # doc 000's worked example, one box per layer
 
 

@@ -26,9 +26,29 @@ def test_every_op_has_a_gradient_test() -> None:
 
 
 def test_value_ops_are_the_elementwise_ones() -> None:
-    assert set(VALUE_OPS) == {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "tanh", "sigmoid", "relu",
-                              "leaky_relu", "hardlimit", "sign", "abs", "sqrt", "clip", "maximum", "minimum",
-                              "where", "lincomb"}
+    assert set(VALUE_OPS) == {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "pow",
+        "exp",
+        "log",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "leaky_relu",
+        "hardlimit",
+        "sign",
+        "abs",
+        "sqrt",
+        "clip",
+        "maximum",
+        "minimum",
+        "where",
+        "lincomb",
+    }
 
 
 def _weighted_sum(spec: Any, params: dict[str, Any], G: Any) -> Any:
@@ -85,8 +105,21 @@ def test_value_and_tensor_rules_agree_per_op(name: str) -> None:
     rng = np.random.default_rng(0)
     # fixed inputs inside every op's domain: positive, off the integer grid, ordered for maximum/minimum
     base = [1.37, 0.62, 2.21, 1.83, 0.41, 1.15, 2.74]
-    arity = {"neg": 1, "exp": 1, "log": 1, "tanh": 1, "sigmoid": 1, "relu": 1, "leaky_relu": 1, "hardlimit": 1,
-             "sign": 1, "abs": 1, "sqrt": 1, "clip": 1, "lincomb": 5}.get(name, 2)
+    arity = {
+        "neg": 1,
+        "exp": 1,
+        "log": 1,
+        "tanh": 1,
+        "sigmoid": 1,
+        "relu": 1,
+        "leaky_relu": 1,
+        "hardlimit": 1,
+        "sign": 1,
+        "abs": 1,
+        "sqrt": 1,
+        "clip": 1,
+        "lincomb": 5,
+    }.get(name, 2)
     xs = [np.array(b * s) for b, s in zip(base, rng.choice([-1.0, 1.0], size=arity))]
     if name in ("log", "sqrt", "pow"):
         xs = [np.abs(x) for x in xs]

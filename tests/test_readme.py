@@ -35,7 +35,7 @@ def python_blocks() -> list[tuple[str, str | None]]:
             continue
         expected = None
         if i + 1 < len(found) and found[i + 1][0] == "text":
-            between = text[end:text.index("```text", end)]
+            between = text[end : text.index("```text", end)]
             if not between.strip():
                 expected = found[i + 1][1]
         out.append((code, expected))
@@ -91,8 +91,10 @@ def test_setup_block_holds_the_two_commands_ci_runs() -> None:
     """Exactly two commands: install + demo on built-in data, then install the test extra + run the tests
     (.ci/run runs these same two, read by the same parser, in a fresh virtual environment)."""
     commands = _readme_setup().setup_commands(README.read_text(encoding="utf-8"))
-    assert commands == ['pip install -e ".[examples]" && autograd-mini demo',
-                        'pip install -e ".[test]" && python -m pytest']
+    assert commands == [
+        'pip install -e ".[examples]" && autograd-mini demo',
+        'pip install -e ".[test]" && python -m pytest',
+    ]
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "python .ci/readme_setup.py" in ci and 'bash -euo pipefail -c "${setup[0]}"' in ci
     assert ci.index('-c "${setup[0]}"') < ci.index("export AUTOGRAD_MINI_CI=1") < ci.index('-c "${setup[1]}"')
@@ -105,7 +107,8 @@ def test_extras_named_by_the_setup_commands_exist() -> None:
     import tomllib
 
     extras = tomllib.loads((README.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-        "optional-dependencies"]
+        "optional-dependencies"
+    ]
     names = {extra: {re.split(r"[<>=!~\[ ]", req, maxsplit=1)[0] for req in reqs} for extra, reqs in extras.items()}
     assert {"matplotlib", "tqdm", "scikit-learn", "mlxtend", "hypothesis"} <= names["examples"]
     assert {"autograd-mini", "pytest", "micrograd", "nbclient", "nbformat", "ipykernel"} <= names["test"]
@@ -131,13 +134,19 @@ def test_shadowing_note_quotes_the_real_error(tmp_path: Path) -> None:
     text = README.read_text(encoding="utf-8")
     (tmp_path / "nn.py").write_text("# the user's own file\n")
     env = {**os.environ, "PYTHONPATH": str(README.parent)}
-    script = subprocess.run([sys.executable, "-c", "import nn; nn.MLP(2, [1])"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True)
+    script = subprocess.run(
+        [sys.executable, "-c", "import nn; nn.MLP(2, [1])"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     quoted = script.stderr.strip().splitlines()[-1]
     assert quoted == "AttributeError: module 'nn' has no attribute 'MLP'" and f"`{quoted}`" in text
     (tmp_path / "nn.py").write_text("print('the local nn.py ran')\n")
-    cli = subprocess.run([sys.executable, "-m", "nn", "demo", "--out", str(tmp_path / "out")],
-                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    cli = subprocess.run(
+        [sys.executable, "-m", "nn", "demo", "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert (cli.returncode, cli.stdout, cli.stderr) == (0, "the local nn.py ran\n", "")
     assert "`python -m nn demo` run from that folder runs your\n`nn.py` instead of the demo, without any error" in text
 
@@ -166,10 +175,10 @@ def update() -> int:
         os.chdir(tmp)
         try:
             for prev, cur in zip(found, found[1:]):
-                if prev.group(1) == "python" and cur.group(1) == "text" and not text[prev.end():cur.start()].strip():
+                if prev.group(1) == "python" and cur.group(1) == "text" and not text[prev.end() : cur.start()].strip():
                     output = run_block(prev.group(2))
                     changed += output != cur.group(2)
-                    pieces.append(text[last:cur.start()] + "```text\n" + output + "```")
+                    pieces.append(text[last : cur.start()] + "```text\n" + output + "```")
                     last = cur.end()
         finally:
             os.chdir(cwd)

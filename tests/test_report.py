@@ -89,8 +89,10 @@ def test_layer_and_sequential_models() -> None:
     X, Y = _data()
     layer = nn.Layer(3, 2, activation="sigmoid", engine="tensor", rng=0)
     assert compare(layer, X, Y, loss="log_loss").passed
-    seq = nn.Sequential(nn.Layer(3, 4, activation="tanh", engine="value", rng=0),
-                        nn.Layer(4, 2, activation="linear", engine="value", rng=1))
+    seq = nn.Sequential(
+        nn.Layer(3, 4, activation="tanh", engine="value", rng=0),
+        nn.Layer(4, 2, activation="linear", engine="value", rng=1),
+    )
     report = compare(seq, X, Y, convention="doc001")
     assert report.passed and len(report.layers) == 2
 
@@ -107,11 +109,14 @@ def test_binary_cross_entropy_is_log_loss() -> None:
     assert compare(model, X, Y, loss="binary_cross_entropy").loss_name == "log_loss"
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"loss": "hinge"}, "no closed form"),
-    ({"reduction": "max"}, "reduction"),
-    ({"convention": "diagonal"}, "convention"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"loss": "hinge"}, "no closed form"),
+        ({"reduction": "max"}, "reduction"),
+        ({"convention": "diagonal"}, "convention"),
+    ],
+)
 def test_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
     X, Y = _data()
     with pytest.raises(ValueError, match=match):

@@ -75,7 +75,7 @@ def test_reused_node_many_paths() -> None:
     f = xy + xy * x + y * 0.0
     f.backward()
     assert x.grad == pytest.approx(-2.0 + 2 * 1.5 * -2.0)
-    assert y.grad == pytest.approx(1.5 + 1.5 ** 2)
+    assert y.grad == pytest.approx(1.5 + 1.5**2)
 
 
 def test_functional_grad_does_not_touch_dot_grad() -> None:
@@ -85,7 +85,7 @@ def test_functional_grad_does_not_touch_dot_grad() -> None:
     assert ga == 12.0  # d a^3 = 3 a^2
     assert a.grad == 0.0 and b.grad == 0.0
     t = Tensor([1.0, 2.0], requires_grad=True)
-    (gt,) = ag.grad((t ** 2).sum(), t)
+    (gt,) = ag.grad((t**2).sum(), t)
     np.testing.assert_array_equal(gt, [2.0, 4.0])
     assert t.grad is None
 
@@ -99,7 +99,7 @@ def test_functional_grad_unused_input_gets_zeros_and_grad_outputs_weights() -> N
     np.testing.assert_array_equal(gt, [20.0, -2.0])
     np.testing.assert_array_equal(gu, np.zeros((2, 2)))
     # several outputs, summed
-    g1, = ag.grad([a * a, a * 3.0], a)
+    (g1,) = ag.grad([a * a, a * 3.0], a)
     assert g1 == 7.0
 
 
@@ -230,8 +230,8 @@ def test_million_node_chain_backpropagates_without_recursion() -> None:
     for _ in range(n):
         y = y * k
     y.backward()
-    assert x.grad == pytest.approx(1.000001 ** n, rel=1e-9)  # = e^1.0000005.. ~ 2.718
-    assert y.data == pytest.approx(0.3 * 1.000001 ** n, rel=1e-9)
+    assert x.grad == pytest.approx(1.000001**n, rel=1e-9)  # = e^1.0000005.. ~ 2.718
+    assert y.data == pytest.approx(0.3 * 1.000001**n, rel=1e-9)
     assert sys.getrecursionlimit() == limit
     del y  # freeing a million-deep chain must not overflow the C stack either (its speed: benchmarks/bench_deep.py)
 
@@ -272,10 +272,10 @@ def test_negative_base_fractional_power_is_nan_never_complex() -> None:
     assert math.isnan(v.data)
     # integer exponents of negative bases stay real, with the right gradient
     a = Value(-2.0)
-    (a ** 3).backward()
+    (a**3).backward()
     assert a.grad == 12.0
     b = Tensor([-2.0, 3.0], requires_grad=True)
-    (b ** 2).sum().backward()
+    (b**2).sum().backward()
     np.testing.assert_array_equal(b.grad, [-4.0, 6.0])
 
 
@@ -283,25 +283,25 @@ def test_negative_base_fractional_power_backward_is_nan_not_complex() -> None:
     a = Value(-4.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        (a ** 0.5).backward()
+        (a**0.5).backward()
     assert type(a.grad) is float and math.isnan(a.grad)
 
 
 def test_zero_to_the_zero_backpropagates() -> None:
     a = Value(0.0)
-    b = a ** 0
+    b = a**0
     b.backward()
     assert b.data == 1.0 and a.grad == 0.0
     a, e = Value(0.0), Value(0.0)
-    (a ** e).backward()
+    (a**e).backward()
     assert (a.grad, e.grad) == (0.0, 0.0)
     t = Tensor([0.0, 2.0], requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        (t ** 0).sum().backward()
+        (t**0).sum().backward()
     np.testing.assert_array_equal(t.grad, [0.0, 0.0])
     a = Value(0.0)
-    (a ** 2).backward()
+    (a**2).backward()
     assert a.grad == 0.0
 
 
@@ -402,7 +402,7 @@ UNARY = {
     "log1p_sq": lambda a: (a * a + 1.0).log(),
     "sqrt1p_sq": lambda a: (1.0 + a * a).sqrt(),
     "clip": lambda a: a.clip(-0.5, 0.8),
-    "square": lambda a: a ** 2,
+    "square": lambda a: a**2,
     "rsub": lambda a: 2.0 - a,
 }
 BINARY = {
@@ -442,6 +442,7 @@ def _evaluate(expr: Expr, xs: list[Any]) -> Any:
 
 def _kink_free(expr: Expr, xs: np.ndarray) -> bool:
     """False if any relu/abs/clip/leaky_relu/maximum/minimum/where input sits within 1e-6 of a kink."""
+
     def ev(e: Expr) -> np.ndarray:
         if e[0] == "var":
             return xs[e[1]]
@@ -486,8 +487,9 @@ def test_value_and_tensor_agree_on_random_expressions(expr: Expr, rows: list[lis
     for j in range(cols.shape[1]):
         vs = [Value(float(c[j])) for c in cols]
         vout = _evaluate(expr, vs)
-        np.testing.assert_allclose(vout.data, np.broadcast_to(tout.data, (cols.shape[1],))[j], rtol=1e-12,
-                                   atol=1e-14, equal_nan=True)
+        np.testing.assert_allclose(
+            vout.data, np.broadcast_to(tout.data, (cols.shape[1],))[j], rtol=1e-12, atol=1e-14, equal_nan=True
+        )
         if vout.requires_grad:
             vout.backward(gradient=float(weights[j]))
         if not _kink_free(expr, cols):  # where a tie decides a branch, engines may legitimately differ

@@ -76,7 +76,7 @@ def test_broadcast_gradients_are_reduced_to_each_shape(data: st.DataObject) -> N
         g = g.sum(axis=tuple(range(g.ndim - len(shape))))
         return g.sum(axis=tuple(k for k, n in enumerate(shape) if n == 1), keepdims=True)
 
-    for t, expected in zip((a, b, c), (B - 1, A - C / B ** 2, 1 / B)):
+    for t, expected in zip((a, b, c), (B - 1, A - C / B**2, 1 / B)):
         assert t.grad is not None and t.grad.shape == t.shape
         np.testing.assert_allclose(t.grad, reduce(expected, t.shape), rtol=1e-12, atol=1e-12)
 
@@ -95,23 +95,23 @@ def test_scalar_and_row_broadcast_closed_form() -> None:
 def test_ndarray_on_either_side_gives_tensor() -> None:
     t = Tensor([1.0, 2.0], requires_grad=True)
     arr = np.array([3.0, 4.0])
-    results = [arr + t, t + arr, arr * t, arr - t, arr / t, arr ** t, t ** arr, arr @ t, t @ arr, np.float64(2) * t]
+    results = [arr + t, t + arr, arr * t, arr - t, arr / t, arr**t, t**arr, arr @ t, t @ arr, np.float64(2) * t]
     for r in results:
         assert isinstance(r, Tensor) and r.requires_grad
     np.testing.assert_allclose((arr - t).data, [2.0, 2.0])
     np.testing.assert_allclose((arr / t).data, [3.0, 2.0])
     assert (arr @ t).item() == 11.0
-    (arr ** t).sum().backward()
-    np.testing.assert_allclose(t.grad, arr ** t.data * np.log(arr))
+    (arr**t).sum().backward()
+    np.testing.assert_allclose(t.grad, arr**t.data * np.log(arr))
 
 
 def test_python_numbers_on_either_side() -> None:
     t = Tensor([1.0, 2.0], requires_grad=True)
-    out = (2 - t) * 3 + 1 / t + t ** 2 + 2 ** t - (-t)
-    expected = (2 - t.data) * 3 + 1 / t.data + t.data ** 2 + 2 ** t.data + t.data
+    out = (2 - t) * 3 + 1 / t + t**2 + 2**t - (-t)
+    expected = (2 - t.data) * 3 + 1 / t.data + t.data**2 + 2**t.data + t.data
     np.testing.assert_allclose(out.data, expected)
     out.sum().backward()
-    np.testing.assert_allclose(t.grad, -3 - 1 / t.data ** 2 + 2 * t.data + 2 ** t.data * np.log(2) + 1)
+    np.testing.assert_allclose(t.grad, -3 - 1 / t.data**2 + 2 * t.data + 2**t.data * np.log(2) + 1)
     assert (+t) is t
 
 
@@ -123,11 +123,21 @@ def test_comparisons_return_arrays() -> None:
 
 
 # -- matmul ----------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("sa", "sb"), [
-    ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
-    ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)), ((5, 1, 2, 3), (4, 3, 2)),
-    ((5, 2, 3), (3,)), ((3,), (5, 3, 4)),
-])
+@pytest.mark.parametrize(
+    ("sa", "sb"),
+    [
+        ((3,), (3,)),
+        ((2, 3), (3,)),
+        ((3,), (3, 4)),
+        ((2, 3), (3, 4)),
+        ((5, 2, 3), (3, 4)),
+        ((2, 3), (5, 3, 4)),
+        ((5, 2, 3), (5, 3, 4)),
+        ((5, 1, 2, 3), (4, 3, 2)),
+        ((5, 2, 3), (3,)),
+        ((3,), (5, 3, 4)),
+    ],
+)
 def test_matmul_gradients(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
     rng = np.random.default_rng(len(sa) * 10 + len(sb))
     A, B = rng.normal(size=sa), rng.normal(size=sb)
@@ -136,6 +146,7 @@ def test_matmul_gradients(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
     np.testing.assert_allclose(out.data, A @ B, rtol=1e-12)
     G = rng.normal(size=out.shape)
     out.backward(gradient=G)
+
     # out is linear in each operand, so d sum(G * (A @ B)) / dA[i] = sum(G * (E_i @ B)) exactly (E_i: unit array)
     def basis(shape: tuple[int, ...], i: tuple[int, ...]) -> np.ndarray:
         e = np.zeros(shape)
@@ -302,8 +313,14 @@ def test_activations_closed_forms() -> None:
     x0 = np.array([-2.0, -0.5, 0.5, 2.0])
     x = Tensor(x0, requires_grad=True)
     outs = [x.relu(), x.leaky_relu(0.1), x.abs(), x.hardlimit(), x.sign(), abs(x)]
-    expected = [np.maximum(x0, 0), np.where(x0 > 0, x0, 0.1 * x0), np.abs(x0), (x0 >= 0) * 1.0,
-                np.where(x0 >= 0, 1.0, -1.0), np.abs(x0)]
+    expected = [
+        np.maximum(x0, 0),
+        np.where(x0 > 0, x0, 0.1 * x0),
+        np.abs(x0),
+        (x0 >= 0) * 1.0,
+        np.where(x0 >= 0, 1.0, -1.0),
+        np.abs(x0),
+    ]
     for o, e in zip(outs, expected):
         np.testing.assert_array_equal(o.data, e)
     sum(o.sum() for o in outs).backward()

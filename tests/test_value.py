@@ -19,13 +19,13 @@ def test_micrograd_readme_example() -> None:
     a = Value(-4.0)
     b = Value(2.0)
     c = a + b
-    d = a * b + b ** 3
+    d = a * b + b**3
     c += c + 1
     c += 1 + c + (-a)
     d += d * 2 + (b + a).relu()
     d += 3 * d + (b - a).relu()
     e = c - d
-    f = e ** 2
+    f = e**2
     g = f / 2.0
     g += 10.0 / f
     assert f"{g.data:.4f}" == "24.7041"
@@ -59,7 +59,7 @@ def test_agrees_with_micrograd_package() -> None:
     mg = pytest.importorskip("micrograd.engine")
     for engine in (mg.Value, Value):
         a, b = engine(1.5), engine(-0.7)
-        out = ((a * b + 2) ** 2 / (a + 3) - b.relu() + (a - b).relu() + (-a) * 0.5) * (b ** 2 + 1) - 1 / a
+        out = ((a * b + 2) ** 2 / (a + 3) - b.relu() + (a - b).relu() + (-a) * 0.5) * (b**2 + 1) - 1 / a
         out.backward()
         if engine is mg.Value:
             ref = (out.data, a.grad, b.grad)
@@ -77,7 +77,7 @@ def test_closed_form_derivatives(x: float, p: float) -> None:
         (lambda v: 1 / (v * v + 1), -2 * x / (x * x + 1) ** 2),
         (lambda v: (v * v + p).log(), 2 * x / (x * x + p)),
         (lambda v: (v * v + p).sqrt(), x / math.sqrt(x * x + p)),
-        (lambda v: p ** v, p ** x * math.log(p)),
+        (lambda v: p**v, p**x * math.log(p)),
         (lambda v: (v * v + p) ** 1.5, 1.5 * (x * x + p) ** 0.5 * 2 * x),
         (lambda v: 3 - v / p, -1 / p),
     ]
@@ -89,21 +89,32 @@ def test_closed_form_derivatives(x: float, p: float) -> None:
 
 def test_pow_with_value_exponent() -> None:
     a, b = Value(2.0), Value(3.0)
-    c = a ** b
+    c = a**b
     c.backward()
     assert c.data == 8.0
     assert a.grad == pytest.approx(12.0)  # b a^(b-1)
     assert b.grad == pytest.approx(8.0 * math.log(2.0))
     d, e = Value(0.0), Value(2.0)
-    (d ** e).backward()
+    (d**e).backward()
     assert (d.grad, e.grad) == (0.0, 0.0)  # 0^y log 0 taken as 0
 
 
 def test_reflected_operators_and_numpy_scalars() -> None:
     a = Value(3.0)
-    for expr, expected in [(2 + a, 5.0), (2 - a, -1.0), (2 * a, 6.0), (6 / a, 2.0), (2 ** a, 8.0),
-                           (np.float64(2.0) * a, 6.0), (a * np.float32(2.0), 6.0), (np.int64(1) - a, -2.0),
-                           (a + True, 4.0), (-a, -3.0), (+a, 3.0), (abs(Value(-2.0)), 2.0)]:
+    for expr, expected in [
+        (2 + a, 5.0),
+        (2 - a, -1.0),
+        (2 * a, 6.0),
+        (6 / a, 2.0),
+        (2**a, 8.0),
+        (np.float64(2.0) * a, 6.0),
+        (a * np.float32(2.0), 6.0),
+        (np.int64(1) - a, -2.0),
+        (a + True, 4.0),
+        (-a, -3.0),
+        (+a, 3.0),
+        (abs(Value(-2.0)), 2.0),
+    ]:
         assert isinstance(expr, Value)
         assert expr.data == expected
     s = Value(1.0)

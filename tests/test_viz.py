@@ -101,8 +101,9 @@ def doc000_worked_example(use_lincomb: bool = False) -> dict[str, Value]:
 def value_mlp(sizes: list[int], labels: bool = True, use_lincomb: bool = False) -> Value:
     """A value-engine MLP built directly from Values, labelled like nn's layers (w^k_i,j, b^k_j, n^k_j, a^k_j)."""
     rng = random.Random(0)
-    a: list[Value] = [Value(rng.random(), label=f"x_{i + 1}" if labels else "", requires_grad=False)
-                      for i in range(sizes[0])]
+    a: list[Value] = [
+        Value(rng.random(), label=f"x_{i + 1}" if labels else "", requires_grad=False) for i in range(sizes[0])
+    ]
     for k in range(1, len(sizes)):
         nxt = []
         for j in range(sizes[k]):
@@ -171,7 +172,7 @@ def test_repeated_operand_and_ordered_inputs() -> None:
     assert edges(g).count((node_named(g, "{ a |"), next(iter(op_nodes(g))))) == 2
     c = Value(1.0, label="c") - Value(2.0, label="d")
     g = draw_dot(c)
-    assert 'label=1' in g.source and 'label=2' in g.source  # sub: which input is which
+    assert "label=1" in g.source and "label=2" in g.source  # sub: which input is which
 
 
 def test_list_of_roots_shares_nodes() -> None:
@@ -427,7 +428,7 @@ def test_exports() -> None:
 
 def test_grads_that_are_graph_nodes() -> None:
     x = Value(2.0, label="x")
-    y = x ** 3
+    y = x**3
     y.backward(create_graph=True)  # x.grad is a Value node
     assert "grad 12.0000" in draw_dot(y).source and "grad 12.000 " in draw_dot(y, collapse=True).source
     t = Tensor([1.0, 2.0], requires_grad=True, label="t")

@@ -18,8 +18,20 @@ from .layout import group_positions, pin_specs, text_width
 from .notation import Notation
 
 # What a group of labelled values is called in the collapsed picture (by the label's base letter).
-_NOUNS = {"w": "weights", "W": "weights", "b": "biases", "n": "net inputs", "z": "net inputs", "a": "outputs",
-          "x": "inputs", "p": "inputs", "y": "targets", "t": "targets", "s": "sensitivities", "L": "losses"}
+_NOUNS = {
+    "w": "weights",
+    "W": "weights",
+    "b": "biases",
+    "n": "net inputs",
+    "z": "net inputs",
+    "a": "outputs",
+    "x": "inputs",
+    "p": "inputs",
+    "y": "targets",
+    "t": "targets",
+    "s": "sensitivities",
+    "L": "losses",
+}
 
 
 # == collapsing large graphs (linear time) ===================================================================
@@ -190,8 +202,9 @@ class _Grouping:
             self.gid[n] = self.group_for(("leaf", n.requires_grad, frozenset(consumers[n])))
 
 
-def _group_nodes(order: list[Node], notes: dict[Node, Notation | None], tier: int, limit: int
-                 ) -> tuple[dict[Node, int], list[Any]] | None:
+def _group_nodes(
+    order: list[Node], notes: dict[Node, Notation | None], tier: int, limit: int
+) -> tuple[dict[Node, int], list[Any]] | None:
     """Assign each node a group id. Tier 0: label stems, then same-op runs reading the same groups; tier 1: the
     same without labels; tier 2: one group per op name (always small). O(nodes + edges); gives up (None) as soon
     as a tier 0 or 1 grouping exceeds ``limit`` groups."""
@@ -210,9 +223,15 @@ def _group_nodes(order: list[Node], notes: dict[Node, Notation | None], tier: in
     return grouping.gid, grouping.keys
 
 
-def _summarize(order: list[Node], gid: dict[Node, int], keys: list[Any], notes: dict[Node, Notation | None],
-               layers: dict[Node, int], roots: set[Node], grad_of: Callable[[Node], Any] = _grad_of
-               ) -> list[_Group]:
+def _summarize(
+    order: list[Node],
+    gid: dict[Node, int],
+    keys: list[Any],
+    notes: dict[Node, Notation | None],
+    layers: dict[Node, int],
+    roots: set[Node],
+    grad_of: Callable[[Node], Any] = _grad_of,
+) -> list[_Group]:
     """One summary per group (in group id order): its members' count, ops, data and gradient ranges, indices."""
     groups: list[_Group | None] = [None] * len(keys)
     for node in order:
@@ -243,8 +262,9 @@ def _group_fields(grp: _Group, opts: _Options) -> list[_Field]:
         generic = "" if n == 1 else ("ij" if len(note.indices or ()) == 2 else ("i" if note.base == "x" else "j"))
         sub = note.sub if n == 1 else generic
         text = note.stem + (f"_{sub}" if sub else "")
-        fields.append(_Field(text, note.html(bold=is_tensor, sub=sub) if opts.textbook else None,
-                             _COLORS["label"], bold=True))
+        fields.append(
+            _Field(text, note.html(bold=is_tensor, sub=sub) if opts.textbook else None, _COLORS["label"], bold=True)
+        )
         noun = _NOUNS.get(note.base, "nodes")
         made_by = f" ({', '.join(grp.ops)})" if grp.ops else ""
         if n > 1 and len(grp.rows) * len(grp.cols) == n:
@@ -259,8 +279,13 @@ def _group_fields(grp: _Group, opts: _Options) -> list[_Field]:
         noun = "parameters" if grp.kind == "param" else "constants"
         fields.append(_Field(f"{n:,} {noun}" if n > 1 else f"1 {noun[:-1]}", bold=True))
     if is_tensor:
-        fields.append(_Field(f"{tuple(first.data.shape)} {first.data.dtype}" if n == 1
-                             else f"{n:,} tensors, {grp.elements:,} entries"))
+        fields.append(
+            _Field(
+                f"{tuple(first.data.shape)} {first.data.dtype}"
+                if n == 1
+                else f"{n:,} tensors, {grp.elements:,} entries"
+            )
+        )
     if opts.show_data:
         fields.append(_Field(f"data {_range(grp.lo, grp.hi, p)}"))
     if grp.consts < grp.count and (opts.show_grad or opts.show_sensitivity):
@@ -268,15 +293,17 @@ def _group_fields(grp: _Group, opts: _Options) -> list[_Field]:
         gnote = grp.note
         if opts.show_sensitivity and gnote is not None and gnote.base in ("n", "z") and gnote.layer is not None:
             s = Notation("s", gnote.sup, "" if n > 1 else gnote.sub)
-            fields.append(_Field(f"s^{gnote.sup} = {gtext}", f"{s.html(bold=is_tensor)} = {html.escape(gtext)}",
-                                 _COLORS["sens"]))
+            fields.append(
+                _Field(f"s^{gnote.sup} = {gtext}", f"{s.html(bold=is_tensor)} = {html.escape(gtext)}", _COLORS["sens"])
+            )
         elif opts.show_grad:
             fields.append(_Field(f"grad {gtext}"))
     return fields
 
 
-def group_ids(order: list[Node], notes: dict[Node, Notation | None], max_nodes: int
-              ) -> tuple[dict[Node, int], list[Any]]:
+def group_ids(
+    order: list[Node], notes: dict[Node, Notation | None], max_nodes: int
+) -> tuple[dict[Node, int], list[Any]]:
     """The group of every node (at most ``max_nodes`` groups): label stems, else same-op runs, else op names."""
     has_labels = any(note is not None for note in notes.values())
     grouping = None
@@ -307,8 +334,11 @@ def _group_spec(grp: _Group, opts: _Options, fill: str | None) -> tuple[dict[str
     ops = ", ".join(f"{k} x{v:,}" for k, v in grp.ops.items()) or "none (leaves)"
     tooltip = f"{grp.count:,} node{'s' if grp.count > 1 else ''}; ops: {ops}"
     if grp.kind == "op" and not grp.has_root:
-        attrs = {"shape": "ellipse", "label": _dot_text("\n".join(f.text for f in fields)),
-                 "tooltip": _dot_text(tooltip)}
+        attrs = {
+            "shape": "ellipse",
+            "label": _dot_text("\n".join(f.text for f in fields)),
+            "tooltip": _dot_text(tooltip),
+        }
         if grp.count > 1:
             attrs["peripheries"] = "2"
         if fill:
@@ -318,8 +348,15 @@ def _group_spec(grp: _Group, opts: _Options, fill: str | None) -> tuple[dict[str
     return attrs, (sum(text_width(len(f.text)) for f in fields), 0.34)
 
 
-def _pin_groups(g: graphviz.Digraph, specs: list[_Spec], groups: list[_Group], name_of: list[str],
-                counts: dict[tuple[str, str], int], sizes: dict[str, tuple[float, float]], clusters: bool) -> None:
+def _pin_groups(
+    g: graphviz.Digraph,
+    specs: list[_Spec],
+    groups: list[_Group],
+    name_of: list[str],
+    counts: dict[tuple[str, str], int],
+    sizes: dict[str, tuple[float, float]],
+    clusters: bool,
+) -> None:
     """Textbook mode: the groups in the documents' layout (inputs, layer 1, layer 2, ..., the loss)."""
     drawn = [s.name for s in specs]
     kind = {name: grp for grp, name in zip(groups, name_of)}
@@ -332,9 +369,17 @@ def _pin_groups(g: graphviz.Digraph, specs: list[_Spec], groups: list[_Group], n
     pin_specs(g, specs, pos, titles if clusters else {})
 
 
-def _draw_collapsed(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
-                    layers: dict[Node, int], opts: _Options, max_nodes: int, clusters: bool,
-                    show_constants: bool) -> None:
+def _draw_collapsed(
+    g: graphviz.Digraph,
+    order: list[Node],
+    roots: list[Node],
+    notes: dict[Node, Notation | None],
+    layers: dict[Node, int],
+    opts: _Options,
+    max_nodes: int,
+    clusters: bool,
+    show_constants: bool,
+) -> None:
     gid, keys = group_ids(order, notes, max_nodes)
     groups = _summarize(order, gid, keys, notes, layers, set(roots), opts.grad)
     marks = _frame_groups(gid, opts)

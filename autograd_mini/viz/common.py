@@ -30,12 +30,21 @@ _RANKDIRS = ("LR", "TB", "RL", "BT")
 # How an op is shown in its ellipse (the op's own name when not listed).
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "neg", "pow": "**", "lincomb": "lincomb"}
 # Ops whose inputs are not interchangeable: their edges carry the input's position.
-_ORDERED = frozenset({"sub", "div", "pow", "matmul", "where", "concatenate", "stack", "index_add",
-                      "cross_entropy"})
+_ORDERED = frozenset({"sub", "div", "pow", "matmul", "where", "concatenate", "stack", "index_add", "cross_entropy"})
 # Fill colours of the node kinds.
-_COLORS = {"param": "#dbeafe", "const": "#f1f5f9", "root": "#dcfce7", "value": "#ffffff", "sens": "#ffedd5",
-           "label": "#f8fafc", "op": "#ffffff", "cluster": "#64748b",
-           "current": "#fde047", "receiver": "#dc2626", "receiver_fill": "#fecaca"}
+_COLORS = {
+    "param": "#dbeafe",
+    "const": "#f1f5f9",
+    "root": "#dcfce7",
+    "value": "#ffffff",
+    "sens": "#ffedd5",
+    "label": "#f8fafc",
+    "op": "#ffffff",
+    "cluster": "#64748b",
+    "current": "#fde047",
+    "receiver": "#dc2626",
+    "receiver_fill": "#fecaca",
+}
 
 
 # == traversal ================================================================================================
@@ -103,8 +112,14 @@ def _preview(a: Any, precision: int, width: int = 48) -> str:
     if arr.ndim == 0:
         return _num(float(arr), precision)
     digits = max(precision - 1, 1)
-    text = np.array2string(arr, formatter={"float_kind": lambda v: f"{v:.{digits}g}"}, threshold=6, edgeitems=2,
-                           separator=", ", max_line_width=10**6)
+    text = np.array2string(
+        arr,
+        formatter={"float_kind": lambda v: f"{v:.{digits}g}"},
+        threshold=6,
+        edgeitems=2,
+        separator=", ",
+        max_line_width=10**6,
+    )
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -194,8 +209,10 @@ def _html_table(fields: list[_Field], bgcolor: str, dashed: bool = False) -> str
         color = f' BGCOLOR="{f.color}"' if f.color else ""
         cells.append(f"<TD{color}>{body}</TD>")
     style = ' STYLE="DASHED"' if dashed else ""
-    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{bgcolor}"{style}>'
-            f"<TR>{''.join(cells)}</TR></TABLE>>")
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{bgcolor}"{style}>'
+        f"<TR>{''.join(cells)}</TR></TABLE>>"
+    )
 
 
 def _label_field(label: str, note: Notation | None, textbook: bool, is_tensor: bool) -> _Field:
@@ -237,7 +254,6 @@ class _Options:
         return g.data if isinstance(g, Node) else g
 
 
-
 @dataclass
 class _Spec:
     """One DOT node statement, kept until clusters are emitted."""
@@ -257,18 +273,29 @@ def _emit(g: graphviz.Digraph, specs: list[_Spec], clusters: bool, titled: bool 
             g.node(s.name, **s.attrs)
     for k in sorted(by_layer):
         with g.subgraph(name=f"cluster_{k}") as c:
-            c.attr(label=f"layer {k}" if titled else "", style="rounded,dashed", color=_COLORS["cluster"],
-                   fontcolor=_COLORS["cluster"], labeljust="l")
+            c.attr(
+                label=f"layer {k}" if titled else "",
+                style="rounded,dashed",
+                color=_COLORS["cluster"],
+                fontcolor=_COLORS["cluster"],
+                labeljust="l",
+            )
             for s in by_layer[k]:
                 c.node(s.name, **s.attrs)
 
 
-def _value_attrs(fields: list[_Field], kind: str, opts: _Options, tooltip: str, fill: str | None = None
-                 ) -> dict[str, str]:
+def _value_attrs(
+    fields: list[_Field], kind: str, opts: _Options, tooltip: str, fill: str | None = None
+) -> dict[str, str]:
     fill = fill or _COLORS[kind]
     if opts.textbook:
-        attrs = {"shape": "plaintext", "label": _html_table(fields, fill, dashed=kind == "const"), "margin": "0",
-                 "width": "0", "height": "0"}  # as large as the table, no larger
+        attrs = {
+            "shape": "plaintext",
+            "label": _html_table(fields, fill, dashed=kind == "const"),
+            "margin": "0",
+            "width": "0",
+            "height": "0",
+        }  # as large as the table, no larger
     else:
         style = "filled,dashed" if kind == "const" else "filled"
         attrs = {"shape": "record", "label": graphviz.nohtml(_record(fields)), "style": style, "fillcolor": fill}

@@ -55,12 +55,16 @@ def _node_fields(node: Node, note: Notation | None, kind: str, opts: _Options) -
     gtext = "None" if g is None else (_preview(g, p) if is_tensor else _num(g, p))
     if opts.show_sensitivity and note is not None and note.base in ("n", "z") and note.layer is not None:
         s = Notation("s", note.sup, note.sub)
-        fields.append(_Field(f"s^{note.sup}{'_' + note.sub if note.sub else ''} = {gtext}",
-                             f"{s.html(bold=is_tensor)} = {html.escape(gtext)}", _COLORS["sens"]))
+        fields.append(
+            _Field(
+                f"s^{note.sup}{'_' + note.sub if note.sub else ''} = {gtext}",
+                f"{s.html(bold=is_tensor)} = {html.escape(gtext)}",
+                _COLORS["sens"],
+            )
+        )
     elif opts.show_grad:
         fields.append(_Field(f"grad {gtext}"))
     return fields
-
 
 
 class _Digraph(graphviz.Digraph):
@@ -74,14 +78,19 @@ class _Digraph(graphviz.Digraph):
             return {"text/plain": INSTALL_HINT + "\n\n" + self.source}
 
 
-
 def _tooltip(node: Node, kind: str) -> str:
     what = type(node).__name__
     parts = [f"{what} {node.label!r}" if node.label else what]
     if node.op is not None:
         parts.append(f"op {node.op_name}")
-    parts.append({"const": "constant (requires_grad=False)", "param": "leaf (requires_grad=True)",
-                  "root": "output", "value": "intermediate"}[kind])
+    parts.append(
+        {
+            "const": "constant (requires_grad=False)",
+            "param": "leaf (requires_grad=True)",
+            "root": "output",
+            "value": "intermediate",
+        }[kind]
+    )
     if isinstance(node.data, np.ndarray):
         parts.append(f"shape {tuple(node.data.shape)} {node.data.dtype}")
     return ", ".join(parts)
@@ -114,12 +123,21 @@ def _small_constant(node: Node, tooltip: str) -> dict[str, str]:
     """An unlabelled constant in textbook mode: just its value, small and grey, as a slide would show a 2 or 1/2."""
     data = node.data
     text = _preview(data, 3) if isinstance(data, np.ndarray) else f"{float(data):g}"
-    return {"label": _dot_text(text), "shape": "plaintext", "fontsize": "9", "fontcolor": _COLORS["cluster"],
-            "width": "0", "height": "0", "margin": "0.02", "tooltip": _dot_text(tooltip)}
+    return {
+        "label": _dot_text(text),
+        "shape": "plaintext",
+        "fontsize": "9",
+        "fontcolor": _COLORS["cluster"],
+        "width": "0",
+        "height": "0",
+        "margin": "0.02",
+        "tooltip": _dot_text(tooltip),
+    }
 
 
-def _value_spec(node: Node, note: Notation | None, kind: str, opts: _Options
-                ) -> tuple[dict[str, str], tuple[float, float]]:
+def _value_spec(
+    node: Node, note: Notation | None, kind: str, opts: _Options
+) -> tuple[dict[str, str], tuple[float, float]]:
     """A value node's attributes and its estimated size (inches) for the layout."""
     if opts.textbook and kind == "const" and not node.label:
         attrs = _small_constant(node, _tooltip(node, kind))
@@ -138,8 +156,16 @@ def _op_spec(node: Node, opts: _Options) -> tuple[dict[str, str], tuple[float, f
     return attrs, (max(0.75, text_width(len(text), 0.4)), 0.5)
 
 
-def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes: dict[Node, Notation | None],
-               layers: dict[Node, int], opts: _Options, show_constants: bool, clusters: bool) -> None:
+def _draw_full(
+    g: graphviz.Digraph,
+    order: list[Node],
+    roots: list[Node],
+    notes: dict[Node, Notation | None],
+    layers: dict[Node, int],
+    opts: _Options,
+    show_constants: bool,
+    clusters: bool,
+) -> None:
     rootset = set(roots)
     ids: dict[Node, str] = {}
     specs: list[_Spec] = []
@@ -173,8 +199,9 @@ def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes:
     titled = True
     if opts.textbook or tensors:
         titled = False  # each layer's title is a pinned node, so the cluster's box makes room for it
-        pos, titles = textbook_positions(order, ids, notes, layers, sizes, g.graph_attr.get("rankdir", "LR"),
-                                         wrap=_WRAP if tensors else None)
+        pos, titles = textbook_positions(
+            order, ids, notes, layers, sizes, g.graph_attr.get("rankdir", "LR"), wrap=_WRAP if tensors else None
+        )
         pin_specs(g, specs, pos, titles if clusters else {})
     _emit(g, specs, clusters, titled)
     for a, b, attrs in edges:
@@ -182,11 +209,23 @@ def _draw_full(g: graphviz.Digraph, order: list[Node], roots: list[Node], notes:
 
 
 # == public API =================================================================================================
-def draw_dot(root: Node | Iterable[Any], rankdir: str = "LR", format: str = "svg", show_grad: bool = True,
-             max_nodes: int = 200, *, textbook: bool = False, show_sensitivity: bool = False,
-             show_data: bool = True, show_constants: bool = True, collapse: bool | None = None,
-             clusters: bool | None = None, precision: int = 4, title: str | None = None,
-             graph_attr: dict[str, str] | None = None) -> graphviz.Digraph:
+def draw_dot(
+    root: Node | Iterable[Any],
+    rankdir: str = "LR",
+    format: str = "svg",
+    show_grad: bool = True,
+    max_nodes: int = 200,
+    *,
+    textbook: bool = False,
+    show_sensitivity: bool = False,
+    show_data: bool = True,
+    show_constants: bool = True,
+    collapse: bool | None = None,
+    clusters: bool | None = None,
+    precision: int = 4,
+    title: str | None = None,
+    graph_attr: dict[str, str] | None = None,
+) -> graphviz.Digraph:
     """Draw the computation graph that produced ``root`` (a Value, a Tensor, or a list of them).
 
     Args:

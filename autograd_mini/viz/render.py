@@ -14,8 +14,12 @@ from .common import INSTALL_HINT
 from .dot import draw_dot
 
 
-def render(graph: graphviz.Digraph | Node | Iterable[Any], path: str | os.PathLike[str], format: str | None = None,
-           **draw_kwargs: Any) -> Path:
+def render(
+    graph: graphviz.Digraph | Node | Iterable[Any],
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    **draw_kwargs: Any,
+) -> Path:
     """Write ``graph`` (a Digraph from :func:`draw_dot`, or root node(s) to draw first) to ``path``.
 
     The format is ``format``, else the path's extension ("graph.png" -> png), else the graph's own format;
