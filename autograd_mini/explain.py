@@ -150,11 +150,13 @@ def rule_formula(op: Op, i: int) -> Formula:
     return forms[min(i, len(forms) - 1)]
 
 
-def _fmt(x: Any) -> str:
+def format_number(x: Any, precision: int = 6, threshold: int = 12) -> str:
+    """A node's data or a raw number on one line: a scalar to 6 significant digits, an array with ``precision``
+    decimals (at most ``threshold`` entries before it is summarized)."""
     if isinstance(x, Node):
         x = x.data
     if isinstance(x, np.ndarray) and x.ndim > 0:
-        with np.printoptions(precision=6, suppress=True, threshold=12, edgeitems=2):
+        with np.printoptions(precision=precision, suppress=True, threshold=threshold, edgeitems=2):
             return np.array2string(x, separator=" ").replace("\n", "")
     return f"{float(x):.6g}"
 
@@ -211,14 +213,14 @@ class Step:
 
     def text(self) -> str:
         lines = [
-            f"[{self.index}] {self.name} = {self.op}({', '.join(self.inputs)}) = {_fmt(self.value)}"
-            f"    ∂L/∂{self.name} = {_fmt(self.grad)}"
+            f"[{self.index}] {self.name} = {self.op}({', '.join(self.inputs)}) = {format_number(self.value)}"
+            f"    ∂L/∂{self.name} = {format_number(self.grad)}"
         ]
         for e in self.edges:
-            local = "" if e.local is None else f" = {_fmt(e.local)}"
+            local = "" if e.local is None else f" = {format_number(e.local)}"
             lines.append(
-                f"      → {e.name}: {e.rule[0]}{local};  adds {_fmt(e.contribution)}"
-                f"  (∂L/∂{e.name} so far {_fmt(e.total)})"
+                f"      → {e.name}: {e.rule[0]}{local};  adds {format_number(e.contribution)}"
+                f"  (∂L/∂{e.name} so far {format_number(e.total)})"
             )
         return "\n".join(lines)
 

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import graphviz
-import numpy as np
 
-from ..explain import Explanation, Step, explain
+from ..explain import Explanation, Step, explain, format_number
 from ..node import Node
 from .collapse import group_ids
 from .common import FRAME, INSTALL_HINT, Frame, collect_nodes
@@ -57,12 +56,7 @@ class StepFrame:
 
 
 def _num(x: Any) -> str:
-    if isinstance(x, Node):
-        x = x.data
-    if isinstance(x, np.ndarray) and x.ndim > 0:
-        with np.printoptions(precision=4, suppress=True, threshold=8, edgeitems=2):
-            return np.array2string(x, separator=" ").replace("\n", "")
-    return f"{float(x):.6g}"
+    return format_number(x, precision=4, threshold=8)  # shorter than explain's text: it sits in a caption
 
 
 def _caption(index: int, total: int, step: Step | None, root: str, seed: Any) -> list[str]:
