@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import platform
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,3 +75,17 @@ def _cpu_count() -> int:
 
 def fmt_ratio(x: float) -> str:
     return f"{x:.2f}x"
+
+
+def time_epochs(contenders: list[Any], init: Any, repeat: int) -> dict[str, list[float]]:
+    """Seconds per epoch of each contender, ``repeat`` rounds, the contenders interleaved within a round (so a
+    change in the machine's load touches them alike); each starts from the weights ``init``."""
+    times: dict[str, list[float]] = {c.name: [] for c in contenders}
+    for _ in range(repeat):
+        for c in contenders:
+            c.reset(init)
+            gc.collect()
+            t0 = time.perf_counter()
+            c.epoch()
+            times[c.name].append(time.perf_counter() - t0)
+    return times

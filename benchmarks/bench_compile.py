@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import ROOT, engine_status, fmt_ratio, header, load_note, optional, use_repo_root
+from _common import ROOT, engine_status, fmt_ratio, header, load_note, optional, time_epochs, use_repo_root
 
 SCALAR_TARGET = 30.0
 TENSOR_TARGET = 1.05
@@ -236,14 +236,7 @@ def bench_tensor_dtype(dtype_name: str, X: np.ndarray, y: np.ndarray, repeat: in
         np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(weights[comp.name], weights[interp.name])
     )
     close_to_numpy = all(np.allclose(a, b, **TOL[dtype_name]) for a, b in zip(weights[comp.name], weights[ref.name]))
-    times: dict[str, list[float]] = {c.name: [] for c in contenders}
-    for _ in range(repeat):
-        for c in contenders:
-            c.reset(init)
-            gc.collect()
-            t0 = time.perf_counter()
-            c.epoch()
-            times[c.name].append(time.perf_counter() - t0)
+    times = time_epochs(contenders, init, repeat)
     ref_t = statistics.median(times[ref.name])
     out: dict[str, Any] = {
         "dtype": dtype_name,

@@ -21,16 +21,14 @@ BLAS thread count), MyGrad, scikit-learn's MLPClassifier (partial_fit, solver sg
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import statistics
 import sys
-import time
 import warnings
 from typing import Any
 
 import numpy as np
-from _common import engine_status, fmt_ratio, header, load_note, optional, use_repo_root
+from _common import engine_status, fmt_ratio, header, load_note, optional, time_epochs, use_repo_root
 
 SIZES = (784, 128, 64, 10)
 N_SAMPLES = 5000
@@ -340,14 +338,7 @@ def bench_dtype(
             f"{getattr(c, 'loss_label', 'last-batch loss')} {loss:.6f}"
         )
 
-    times: dict[str, list[float]] = {c.name: [] for c in contenders}
-    for _ in range(repeat):
-        for c in contenders:
-            c.reset(init)
-            gc.collect()
-            t0 = time.perf_counter()
-            c.epoch()
-            times[c.name].append(time.perf_counter() - t0)
+    times = time_epochs(contenders, init, repeat)
     ref_t = statistics.median(times[ref.name])
     width = max(len(c.name) for c in contenders)
     print(f"  {'contender':<{width}}  {'median s/epoch':>14}  {'min':>7}  {'max':>7}  {'vs numpy':>8}")
