@@ -330,7 +330,8 @@ class _Writer:
             if key in _VJP_TENSOR_2D and all(np.ndim(p.data) == 2 for p in node._parents):
                 return _VJP_TENSOR_2D[key].format(*args, g=g, out=out)
         if op.variadic:
-            call = f"{self.func(op.vjps[0], '_vjp_' + op.name)}({i}, {g}, {out}, {', '.join(args)}{self.params(node)})"
+            inputs = f"({', '.join(args)},)"  # a variadic rule takes its inputs as one tuple
+            call = f"{self.func(op.vjps[0], '_vjp_' + op.name)}({i}, {g}, {out}, {inputs}{self.params(node)})"
         else:
             call = f"{self.func(op.vjps[i], f'_vjp_{op.name}_{i}')}({g}, {out}, {', '.join(args)}{self.params(node)})"
         return f"_nc({call})" if self.scalar else call
@@ -367,7 +368,7 @@ def _trace_vjp(node: Node, i: int, g: Any) -> Any:
     args = [q.data for q in node._parents]
     params = node._params or {}
     try:
-        gi = op.vjps[0](i, g, node.data, *args, **params) if op.variadic else op.vjps[i](g, node.data, *args, **params)
+        gi = op.vjps[0](i, g, node.data, args, **params) if op.variadic else op.vjps[i](g, node.data, *args, **params)
         if type(gi) is complex:
             raise ValueError("complex gradient")
     except (ArithmeticError, ValueError):

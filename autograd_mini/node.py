@@ -464,7 +464,7 @@ def _fit_to(node: Node, gi: Any, p: Node) -> Any:
 def _call_rule(op: Op, i: int, g: Any, out: Any, args: Sequence[Any], params: dict[str, Any] | None) -> Any:
     """The VJP of input ``i`` (a variadic op's one rule takes the position first)."""
     if op.variadic:
-        return op.vjps[0](i, g, out, *args, **params) if params else op.vjps[0](i, g, out, *args)
+        return op.vjps[0](i, g, out, args, **params) if params else op.vjps[0](i, g, out, args)
     return op.vjps[i](g, out, *args, **params) if params else op.vjps[i](g, out, *args)
 
 

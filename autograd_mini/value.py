@@ -367,7 +367,7 @@ def _local_grads(
             out_grads.append(None)
             continue
         if op.variadic:
-            gi = vjps[0](i, g, out, *args, **params) if params else vjps[0](i, g, out, *args)
+            gi = vjps[0](i, g, out, args, **params) if params else vjps[0](i, g, out, args)
         else:
             gi = vjps[i](g, out, *args, **params) if params else vjps[i](g, out, *args)
         out_grads.append(_as_float(gi))

@@ -459,6 +459,7 @@ def test_variadic_rule_takes_the_input_position() -> None:
     assert out == 0.5 + 2.0 * 3.0 + -1.0 * 4.0
     got = [lincomb.rule(i)(10.0, out, *inputs) for i in range(5)]
     assert got == [10.0, 30.0, 20.0, 40.0, -10.0]  # dn/db = 1, dn/dw = x, dn/dx = w
+    assert [lincomb.vjps[0](i, 10.0, out, inputs) for i in range(5)] == got  # the table's form: inputs as one tuple
     v = [Value(x) for x in inputs]
     ag.lincomb([v[1], v[3]], [v[2], v[4]], v[0]).backward()
     assert [x.grad for x in v] == [1.0, 3.0, 2.0, 4.0, -1.0]
