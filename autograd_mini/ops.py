@@ -121,7 +121,7 @@ def transpose(x: Any, axes: tuple[int, ...]) -> Any:
 def matrix_transpose(x: Any) -> Any:
     """Swap the last two axes (x^T for a matrix, per-matrix for a batch)."""
     if isinstance(x, np.ndarray):
-        return np.swapaxes(x, -1, -2)
+        return x.swapaxes(-1, -2)
     nd = len(shape_of(x))
     axes = list(range(nd))
     axes[-1], axes[-2] = axes[-2], axes[-1]
@@ -149,6 +149,22 @@ def expand_reduced(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool)
     return reshape(g, _keepdims_shape(shape_of(x), axis))
 
 
+def spread(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """A reduction's upstream gradient copied to every entry of x that went into it (broadcast to x's shape).
+
+    On raw data a new array (no ``np.broadcast_to``, whose Python-level checks cost more than the copy; the
+    engine hands every gradient out in a writeable array anyway); on graph nodes a ``broadcast_to`` node.
+    """
+    if isinstance(g, _RAW) and isinstance(x, np.ndarray):
+        g = np.asarray(g)
+        if not keepdims and axis is not None:
+            g = g.reshape(_keepdims_shape(x.shape, axis))
+        dense = np.empty(x.shape, dtype=g.dtype)
+        dense[...] = g
+        return dense
+    return broadcast_to(expand_reduced(g, x, axis, keepdims), shape_of(x))
+
+
 def sum_to(x: Any, target: tuple[int, ...]) -> Any:
     """Sum ``x`` down to ``target`` shape: the inverse of numpy broadcasting (used by the engine)."""
     return call(SUM_TO, x, shape=tuple(target))
@@ -160,9 +176,10 @@ def _sum_to_forward(x: Any, shape: tuple[int, ...]) -> Any:
     lead = len(xs) - len(shape)
     if lead > 0:
         x = np.add.reduce(x, axis=tuple(range(lead)) if lead > 1 else 0)
-    stretched = tuple(k for k, n in enumerate(shape) if n == 1 and xs[lead + k] != 1)
-    if stretched:
-        x = np.add.reduce(x, axis=stretched, keepdims=True)
+    if 1 in shape:
+        stretched = tuple(k for k, n in enumerate(shape) if n == 1 and xs[lead + k] != 1)
+        if stretched:
+            x = np.add.reduce(x, axis=stretched, keepdims=True)
     return x if np.shape(x) == shape else np.reshape(x, shape)
 
 
@@ -171,29 +188,39 @@ def _stable_sigmoid(x: Any) -> Any:
     return np.exp(-np.logaddexp(0.0, -x))
 
 
+# (np.maximum.reduce and np.add.reduce are np.max and np.sum without their Python-level dispatch)
 def _softmax_forward(x: Any, axis: int) -> Any:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
+    e /= np.add.reduce(e, axis=axis, keepdims=True)
+    return e
 
 
 def _log_softmax_forward(x: Any, axis: int) -> Any:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+    return shifted
 
 
 def _cross_entropy_forward(x: Any, labels: Any, reduction: str) -> Any:
-    # L = -sum_i log softmax(x_i)[y_i]  (divided by the batch size for reduction="mean")
-    picked = _log_softmax_forward(x, -1)[np.arange(x.shape[0]), labels]
+    # L = -sum_i log softmax(x_i)[y_i]  (divided by the batch size for reduction="mean"), where
+    # log softmax(x_i)[y] = (x_iy - max_j x_ij) - log sum_j e^(x_ij - max_j x_ij): only the picked entries are formed
+    shifted = x - np.maximum.reduce(x, axis=-1, keepdims=True)
+    picked = shifted[np.arange(x.shape[0]), labels] - np.log(np.add.reduce(np.exp(shifted), axis=-1))
     total = np.add.reduce(picked)
     return -(total / x.shape[0] if reduction == "mean" else total)
 
 
 def _cross_entropy_vjp(g: Any, out: Any, x: Any, labels: Any, reduction: str) -> Any:
     # dL/dx_i = softmax(x_i) - onehot(y_i)  (doc 001: the softmax + cross-entropy sensitivity), / n for "mean"
-    xs = shape_of(x)
-    onehot = np.zeros(xs, dtype=data(x).dtype)
-    onehot[np.arange(xs[0]), labels] = 1.0
-    scale = g / xs[0] if reduction == "mean" else g
+    n = shape_of(x)[0]
+    scale = g / n if reduction == "mean" else g
+    if isinstance(x, np.ndarray):  # raw data: the same formula, written into the softmax's fresh array
+        s = _softmax_forward(x, -1)
+        s[np.arange(n), labels] -= 1.0
+        s *= scale
+        return s
+    onehot = np.zeros(shape_of(x), dtype=data(x).dtype)
+    onehot[np.arange(n), labels] = 1.0
     return (call(SOFTMAX, x, axis=-1) - onehot) * scale
 
 
@@ -338,8 +365,8 @@ WHERE = defop("where", lambda x, y, cond: np.where(cond, x, y),
               lambda g, out, x, y, cond: g * ~np.asarray(cond))
 
 # -- reductions (axis is None or a tuple of non-negative ints) --
-SUM = defop("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
-            lambda g, out, x, axis, keepdims: broadcast_to(expand_reduced(g, x, axis, keepdims), shape_of(x)))
+SUM = defop("sum", lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims),   # = np.sum
+            lambda g, out, x, axis, keepdims: spread(g, x, axis, keepdims))    # d(sum x)/dx_k = 1
 MAX = defop("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), _extreme_vjp)
 MIN = defop("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), _extreme_vjp)
 SOFTMAX = defop("softmax", _softmax_forward,                        # J^T g = out (g - <g, out>)

@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .node import Node, Uncoercible, _check_not_tracing, version_clock
+from .node import Node, Uncoercible, _check_not_tracing, _raise_modified, _state, toposort, version_clock
 from .ops import Op
 
 _FLOATS = (np.float16, np.float32, np.float64)
+_NO_PARAMS: dict[str, Any] = {}
 Axis = int | Sequence[int] | None
 
 
@@ -76,6 +77,8 @@ class Tensor(Node):
     # -- engine hooks ----------------------------------------------------------------------------
     @classmethod
     def _coerce(cls, x: Any, like: Node | None = None) -> Tensor:
+        if type(x) is np.ndarray and x.dtype.type in _FLOATS:  # the common constant: kept as it is (no copy)
+            return cls._new(x, None, (), None, False)
         if isinstance(x, Tensor):
             return x
         if isinstance(x, Node) or isinstance(x, (str, bytes)) or x is None:
@@ -176,6 +179,18 @@ class Tensor(Node):
             else:
                 node.grad = _own(g, owners) if isinstance(g, np.ndarray) else g
 
+    def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
+        """Reverse-mode pass from this tensor (see :meth:`Node.backward`); the tensor engine's own pass for the
+        common case (array gradients, no ``create_graph``, no anomaly mode): the same rules, the same semantics."""
+        if create_graph or _state.anomaly or not self.requires_grad:
+            return super().backward(gradient, create_graph)
+        seed = self._seed(self, gradient)
+        if isinstance(seed, Node):
+            seed = self._seed(self, seed._data)
+        order = toposort([self])
+        self._store_grads(order, _reverse_arrays(order, {self: seed}))
+        return None
+
     def zero_grad(self) -> None:
         """Forget the gradient (``.grad = None``, as PyTorch's default ``set_to_none``)."""
         self.grad = None
@@ -271,8 +286,14 @@ class Tensor(Node):
     # -- binary ops with shape checks --------------------------------------------------------------
     @classmethod
     def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
-        # Node._apply with the two-operand case unrolled: per-op overhead matters for small batches.
-        if len(args) != 2:
+        # Node._apply with the one- and two-operand cases unrolled: per-op overhead matters for small batches.
+        n = len(args)
+        if n == 1:
+            x = args[0]
+            if not isinstance(x, Tensor):
+                x = cls._coerce(x)
+            return cls._new(cls._forward(op, [x._data], params), op, (x,), params, x.requires_grad)
+        if n != 2:
             return super()._apply(op, *args, **params)
         x, y = args
         if not isinstance(x, Tensor):
@@ -369,6 +390,43 @@ class Tensor(Node):
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
+
+
+def _reverse_arrays(order: list[Node], grads: dict[Node, Any]) -> dict[Node, Any]:
+    """``Tensor.backward``'s reverse pass on raw arrays: returns {node: dL/dnode}, as :func:`node.backprop` does.
+
+    The generic pass minus what arrays never need (a retry under Python's numeric policy, the graph-recording
+    mode of ``create_graph``, anomaly checks: those passes go the generic way). Rules on raw data record nothing.
+    """
+    get = grads.get
+    for node in reversed(order):
+        op = node.op
+        g = get(node)
+        if op is not None and g is not None:
+            _reverse_node(node, op, g, grads)
+    return grads
+
+
+def _reverse_node(node: Node, op: Op, g: Any, grads: dict[Node, Any]) -> None:
+    """One node of the pass: the op's rule gives each input that requires grad its share of ``g``, summed back to
+    the input's shape and dtype (only when it is not already that) and added into ``grads``."""
+    parents = node._parents
+    params = node._params or _NO_PARAMS
+    out = node._data
+    args = [p._data for p in parents]
+    version = node._version
+    vjps = op.vjps
+    for i, p in enumerate(parents):
+        if p._version > version:
+            _raise_modified(node, p, i)
+        if not p.requires_grad:
+            continue
+        gi = vjps[0](i, g, out, args, **params) if op.variadic else vjps[i](g, out, *args, **params)
+        pd = p._data
+        if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
+            gi = Tensor._reduce_to(gi, p)
+        prev = grads.get(p)
+        grads[p] = gi if prev is None else prev + gi
 
 
 def _raw(x: Any) -> Any:
