@@ -36,7 +36,7 @@ class Op:
     O(n^2) of unpacking every input into each of the n calls).
     """
 
-    __slots__ = ("name", "forward", "vjps", "variadic", "symbol")
+    __slots__ = ("name", "forward", "vjps", "variadic", "symbol", "scalar_forward")
 
     def __init__(
         self,
@@ -45,12 +45,16 @@ class Op:
         vjps: Sequence[Callable[..., Any]],
         variadic: bool = False,
         symbol: str | None = None,
+        scalar_forward: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
         self.vjps = tuple(vjps)
         self.variadic = variadic
         self.symbol = name if symbol is None else symbol  # micrograd's short form ('+', '*'), else the name
+        # forward on Python floats for the scalar engine: the same function written with Python's operators where
+        # they give numpy's result bit for bit (a numpy ufunc on one float costs ~1 us); else forward itself
+        self.scalar_forward = forward if scalar_forward is None else scalar_forward
 
     def rule(self, i: int) -> Callable[..., Any]:
         """The VJP rule for input ``i``: ``rule(g, out, *inputs, **params)``."""
@@ -75,10 +79,16 @@ TABLE: dict[str, Op] = {}
 
 
 def defop(
-    name: str, forward: Callable[..., Any], *vjps: Callable[..., Any], variadic: bool = False, symbol: str | None = None
+    name: str,
+    forward: Callable[..., Any],
+    *vjps: Callable[..., Any],
+    variadic: bool = False,
+    symbol: str | None = None,
+    scalar: Callable[..., Any] | None = None,
 ) -> Op:
-    """Register an op in ``TABLE`` and return it (``symbol``: its operator, for micrograd-style drawings)."""
-    op = Op(name, forward, vjps, variadic, symbol)
+    """Register an op in ``TABLE`` and return it (``symbol``: its operator, for micrograd-style drawings;
+    ``scalar``: the forward on one Python float, equal to ``forward`` bit for bit, where it is much cheaper)."""
+    op = Op(name, forward, vjps, variadic, symbol, scalar)
     TABLE[name] = op
     return op
 
@@ -340,16 +350,20 @@ TANH = defop("tanh", np.tanh,
 SIGMOID = defop("sigmoid", _stable_sigmoid,
                 lambda g, out, x: g * out * (1 - out))              # sigma' = sigma (1 - sigma)
 RELU = defop("relu", lambda x: np.maximum(x, 0.0),
-             lambda g, out, x: g * (data(x) > 0))                   # 1 if x > 0 else 0
+             lambda g, out, x: g * (data(x) > 0),                   # 1 if x > 0 else 0
+             scalar=lambda x: x if not x <= 0.0 else 0.0)           # (max(nan, 0) = nan, max(-0.0, 0) = 0.0)
 LEAKY_RELU = defop("leaky_relu", lambda x, alpha: np.where(x > 0, x, alpha * x),
-                   lambda g, out, x, alpha: g * np.where(data(x) > 0, 1.0, alpha))
+                   lambda g, out, x, alpha: g * np.where(data(x) > 0, 1.0, alpha),
+                   scalar=lambda x, alpha: x if x > 0 else alpha * x)
 # Step functions: derivative 0 almost everywhere (undefined at 0), so no gradient flows through them.
 HARDLIMIT = defop("hardlimit", lambda x: np.where(x >= 0, 1.0, 0.0).astype(np.result_type(x, np.float32)),
-                  lambda g, out, x: g * 0.0)                        # doc 000, eq. 34: 1 if x >= 0 else 0
+                  lambda g, out, x: g * 0.0,                        # doc 000, eq. 34: 1 if x >= 0 else 0
+                  scalar=lambda x: 1.0 if x >= 0 else 0.0)
 SIGN = defop("sign", lambda x: np.where(x >= 0, 1.0, -1.0).astype(np.result_type(x, np.float32)),
-             lambda g, out, x: g * 0.0)                             # doc 001: +1 if s >= 0 else -1
+             lambda g, out, x: g * 0.0,                             # doc 001: +1 if s >= 0 else -1
+             scalar=lambda x: 1.0 if x >= 0 else -1.0)
 ABS = defop("abs", np.abs,
-            lambda g, out, x: g * np.sign(data(x)))
+            lambda g, out, x: g * np.sign(data(x)), scalar=abs)
 SQRT = defop("sqrt", np.sqrt,
              lambda g, out, x: g / (2 * out))                       # (sqrt x)' = 1 / (2 sqrt x)
 CLIP = defop("clip", lambda x, lo, hi: np.clip(x, lo, hi),

@@ -58,7 +58,7 @@ class Tensor(Node):
     the tensor's shape once a backward pass has reached it (``None`` before, and after ``zero_grad()``).
     """
 
-    __slots__ = ()
+    __slots__ = ("_parents",)
     __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray + Tensor is a Tensor
     _broadcasts = True
 

@@ -23,7 +23,7 @@ from .node import (
     _cyclic_gc_paused,
     _raise_modified,
     _state,
-    toposort,
+    modes_open,
     version_clock,
 )
 from .ops import Op, lincomb_forward
@@ -51,7 +51,13 @@ class Value(Node):
     Comparisons (``<`` ...) compare ``.data``; equality stays identity, so Values can key dicts and sets.
     """
 
-    __slots__ = ()
+    # The op's inputs, in two slots instead of a tuple (one object per node fewer to allocate, free and for the
+    # cyclic collector to track): a leaf has (None, None), a unary op (x, None), a binary op (x, y), an op of
+    # three or more inputs (the tuple of them, None). An input given as a Python number is kept as the float
+    # itself: a constant needs no node. ``_parents`` shows them all as nodes.
+    __slots__ = ("_a", "_b")
+    _a: Value | float | tuple[Value, ...] | None
+    _b: Value | float | None
     __array_ufunc__ = None  # numpy defers to Value's reflected operators: np.float64(2) * v is a Value
     _grad_init = 0.0
 
@@ -76,8 +82,41 @@ class Value(Node):
         self.requires_grad = requires_grad
         self.label = label
         self.op = None
-        self._parents = ()
+        self._a = None
+        self._b = None
         self._params = None
+
+    # -- the inputs as nodes ----------------------------------------------------------------------
+    def _get_parents(self) -> tuple[Node, ...]:
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if type(a) is tuple:
+            return a
+        if type(a) is float:
+            a = self._a = self._constant_input(a)
+        if b is None:
+            return (a,)  # type: ignore[return-value]
+        if type(b) is float:
+            b = self._b = self._constant_input(b)
+        return (a, b)  # type: ignore[return-value]
+
+    def _set_parents(self, parents: tuple[Node, ...]) -> None:
+        n = len(parents)
+        self._a = None if n == 0 else parents[0] if n <= 2 else parents  # type: ignore[assignment]
+        self._b = parents[1] if n == 2 else None  # type: ignore[assignment]
+
+    _parents = property(
+        _get_parents,
+        _set_parents,
+        doc="The op's inputs as nodes (what every other engine part reads). A constant kept as a float becomes "
+        "a constant leaf Value on first access, and stays that node, so the graph keeps its identity.",
+    )
+
+    def _constant_input(self, x: float) -> Value:
+        leaf = Value(x, requires_grad=False)
+        leaf._version = self._version  # as old as its op: the constant was never reassigned
+        return leaf
 
     # -- engine hooks ----------------------------------------------------------------------------
     @classmethod
@@ -92,30 +131,21 @@ class Value(Node):
 
     @classmethod
     def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> float:
-        return float(_numpy_semantics(op.forward, datas, params))
+        return _forward_float(op, datas, params)
 
     @classmethod
     def _apply(cls, op: Op, *args: Any, **params: Any) -> Any:
-        # Same contract as Node._apply, unrolled for the scalar engine's hot path (millions of calls).
+        # Same contract as Node._apply, unrolled for the scalar engine (one or two inputs; numbers stay floats).
+        if len(args) == 1 and type(args[0]) is Value:  # a function of one Value (relu, tanh...): the common case
+            x = args[0]
+            return _record(op, _forward_float(op, [x._data], params), x, None, x.requires_grad, params or None)
         if len(args) > 2:
             return super()._apply(op, *args, **params)
-        x = args[0] if type(args[0]) is Value else cls._coerce(args[0])
-        if len(args) == 1:
-            parents: tuple[Value, ...] = (x,)
-            needs_grad = x.requires_grad
-            datas = [x._data]
-        else:
-            y = args[1] if type(args[1]) is Value else cls._coerce(args[1])
-            parents = (x, y)
-            needs_grad = x.requires_grad or y.requires_grad
-            datas = [x._data, y._data]
-        try:
-            r = op.forward(*datas, **params)
-            if type(r) is not float:
-                r = float(r) if type(r) is not complex else float(_numpy_semantics(op.forward, datas, params))
-        except _SOFT_ERRORS:
-            r = float(_numpy_semantics(op.forward, datas, params))
-        return cls._new(r, op, parents, params, needs_grad)
+        a = _operand(args[0])
+        b = _operand(args[1]) if len(args) == 2 else None
+        datas = [_raw_input(a)] if b is None else [_raw_input(a), _raw_input(b)]
+        needs_grad = _needs_grad(a) or _needs_grad(b)
+        return _record(op, _forward_float(op, datas, params), a, b, needs_grad, params or None)
 
     @classmethod
     def _local_grad(cls, fn: Callable[..., Any], g: Any, out: Any, args: Sequence[Any], params: dict) -> Any:
@@ -161,33 +191,34 @@ class Value(Node):
             _backprop_floats(self, seed)
         return None
 
-    # -- the scalar fast path: the arithmetic operators record directly (Python floats never raise here) --
+    # -- the scalar fast path: arithmetic between two Values records directly (Python floats never raise here);
+    # -- a number or another type goes through _apply, which keeps a number as a float
     def __add__(self, other: Any) -> Any:
-        o = other if type(other) is Value else _operand(other)
-        return _record(_ops.ADD, self._data + o._data, (self, o), self.requires_grad or o.requires_grad)
+        if type(other) is not Value:
+            return self._apply(_ops.ADD, self, other)
+        return _record(_ops.ADD, self._data + other._data, self, other, self.requires_grad or other.requires_grad)
 
     def __radd__(self, other: Any) -> Any:
-        o = other if type(other) is Value else _operand(other)
-        return _record(_ops.ADD, o._data + self._data, (o, self), self.requires_grad or o.requires_grad)
+        return self._apply(_ops.ADD, other, self)  # other is never a Value here
 
     def __sub__(self, other: Any) -> Any:
-        o = other if type(other) is Value else _operand(other)
-        return _record(_ops.SUB, self._data - o._data, (self, o), self.requires_grad or o.requires_grad)
+        if type(other) is not Value:
+            return self._apply(_ops.SUB, self, other)
+        return _record(_ops.SUB, self._data - other._data, self, other, self.requires_grad or other.requires_grad)
 
     def __rsub__(self, other: Any) -> Any:
-        o = other if type(other) is Value else _operand(other)
-        return _record(_ops.SUB, o._data - self._data, (o, self), self.requires_grad or o.requires_grad)
+        return self._apply(_ops.SUB, other, self)
 
     def __mul__(self, other: Any) -> Any:
-        o = other if type(other) is Value else _operand(other)
-        return _record(_ops.MUL, self._data * o._data, (self, o), self.requires_grad or o.requires_grad)
+        if type(other) is not Value:
+            return self._apply(_ops.MUL, self, other)
+        return _record(_ops.MUL, self._data * other._data, self, other, self.requires_grad or other.requires_grad)
 
     def __rmul__(self, other: Any) -> Any:
-        o = other if type(other) is Value else _operand(other)
-        return _record(_ops.MUL, o._data * self._data, (o, self), self.requires_grad or o.requires_grad)
+        return self._apply(_ops.MUL, other, self)
 
     def __neg__(self) -> Any:
-        return _record(_ops.NEG, -self._data, (self,), self.requires_grad)
+        return _record(_ops.NEG, -self._data, self, None, self.requires_grad)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0."""
@@ -233,42 +264,63 @@ class Value(Node):
 _object_new = object.__new__
 
 
-def _record(op: Op, r: float, parents: tuple[Value, ...], needs_grad: bool) -> Value:
-    """Node._new for the scalar fast path: a Value holding ``r`` that records ``op`` when it needs to."""
+def _record(op: Op, r: float, a: Any, b: Any, needs_grad: bool, params: dict[str, Any] | None = None) -> Value:
+    """Node._new for the scalar engine: a Value holding ``r`` that records ``op`` on inputs ``a``, ``b`` (see
+    ``Value._a``) when it needs to."""
     node = _object_new(Value)
     node._data = r
     node._version = version_clock[0]
     node.grad = 0.0
     node.label = ""
-    node._params = None
-    if needs_grad and _state.enabled:
+    if needs_grad and (not modes_open[0] or _state.enabled):
         node.requires_grad = True
         node.op = op
-        node._parents = parents
+        node._a = a
+        node._b = b
+        node._params = params
     else:
         node.requires_grad = False
         node.op = None
-        node._parents = ()
-    if _state.anomaly:
+        node._a = None
+        node._b = None
+        node._params = None
+    if modes_open[0] and _state.anomaly:
         _check_finite(r, f"forward of op '{op.name}'")
     return node
 
 
-def _operand(x: Any) -> Value:
-    """A number as a constant leaf (no gradient); other operands go through ``Value._coerce``."""
-    t = type(x)
-    if t is float or t is int:
-        node = _object_new(Value)
-        node._data = float(x)
-        node._version = version_clock[0]
-        node.grad = 0.0
-        node.requires_grad = False
-        node.label = ""
-        node.op = None
-        node._parents = ()
-        node._params = None
-        return node
+def _forward_float(op: Op, datas: list[float], params: dict[str, Any]) -> float:
+    """``op``'s forward on floats (its scalar form); where Python raises or goes complex, numpy's result."""
+    try:
+        r = op.scalar_forward(*datas, **params)
+        if type(r) is float:
+            return r
+        if type(r) is not complex:
+            return float(r)
+    except _SOFT_ERRORS:
+        pass
+    return float(_numpy_semantics(op.forward, datas, params))
+
+
+def _operand(x: Any) -> Any:
+    """An op's input as the scalar engine keeps it: a Value as itself, a number as a Python float (a constant
+    needs no node); anything else goes through ``Value._coerce`` (a size-1 array becomes a constant leaf, other
+    types raise)."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float:
+        return x
+    if isinstance(x, _NUMBER):
+        return float(x)
     return Value._coerce(x)
+
+
+def _raw_input(x: Any) -> float:
+    return x if type(x) is float else x._data
+
+
+def _needs_grad(x: Any) -> bool:
+    return x is not None and type(x) is not float and x.requires_grad
 
 
 def _backprop_floats(root: Value, seed: float) -> None:
@@ -279,12 +331,7 @@ def _backprop_floats(root: Value, seed: float) -> None:
     this pass's gradient, exactly as the generic pass (:func:`autograd_mini.node.backprop`) does. If the pass
     fails (a modified input, anomaly mode), every leaf gets its earlier gradient back.
     """
-    order = toposort([root])
-    held = []
-    for node in order:
-        if node.op is None and (type(node.grad) is not float or node.grad != 0.0):
-            held.append((node, node.grad))
-        node.grad = 0.0
+    order, held = _pass_order(root)
     root.grad = seed
     try:
         _reverse_floats(order)
@@ -299,50 +346,92 @@ def _backprop_floats(root: Value, seed: float) -> None:
         node.grad = old + node.grad
 
 
-def _reverse_floats(order: list[Node]) -> None:
-    """Outputs first, each node's gradient to its inputs: the table's rules called on floats (where Python
-    raises or goes complex, the node is redone with numpy's policy)."""
-    anomaly = _state.anomaly
+def _pass_order(root: Value) -> tuple[list[Value], list[tuple[Value, Any]]]:
+    """:func:`autograd_mini.node.toposort` of ``root`` (the same order), read from the input slots directly (no
+    tuple, no node for a constant), each node's ``.grad`` set to 0.0 for the pass; and the leaves' earlier
+    gradients, set aside to be added back.
+
+    The 0.0 is this pass's own float object, so ``node.grad is zero`` tells a visited node (no set of seen
+    nodes to hash into); the first gradient added to a node replaces the object, after the order is built."""
+    order: list[Value] = []
+    held: list[tuple[Value, Any]] = []
+    zero = float("0")  # a new float object, equal to 0.0, that no node holds yet
+    stack: list[Any] = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while stack:
+        node = pop()
+        if node is None:  # below it: a node whose inputs are all emitted by now
+            emit(pop())
+            continue
+        if node.grad is zero:
+            continue
+        a = node._a
+        if a is None:  # a leaf: set its gradient so far aside
+            g = node.grad
+            if type(g) is not float or g != 0.0:
+                held.append((node, g))
+            node.grad = zero
+            emit(node)
+            continue
+        node.grad = zero
+        push(node)
+        push(None)
+        if type(a) is tuple:  # inputs are pushed in order, so the last one is expanded first (as in toposort)
+            stack.extend(p for p in a if p.requires_grad)
+            continue
+        if type(a) is not float and a.requires_grad:
+            push(a)
+        b = node._b
+        if b is not None and type(b) is not float and b.requires_grad:
+            push(b)
+    return order, held
+
+
+def _reverse_floats(order: list[Value]) -> None:
+    """Outputs first, each node's gradient to its inputs: the table's rules called on floats. Unary and binary
+    ops are unrolled here; an op with parameters or more inputs, anomaly mode, and a rule that raises or goes
+    complex in Python (redone with numpy's policy) take :func:`_backprop_node`."""
+    clock, anomaly = version_clock[0], _state.anomaly
     for node in reversed(order):
         op = node.op
         if op is None:
             continue
-        parents = node._parents
-        if len(parents) != 2 or op.variadic or node._params or anomaly:
-            _backprop_node(node, op, parents, anomaly)
+        if node._version != clock:  # some .data was assigned since this node was made: check its inputs
+            _check_unmodified(node)
+        a, b = node._a, node._b
+        if anomaly or node._params is not None or type(a) is tuple:
+            _backprop_node(node, op, anomaly)
             continue
-        x, y = parents  # the common case (a binary op), unrolled
-        version = node._version
-        if x._version > version or y._version > version:
-            _raise_modified(node, x if x._version > version else y, 0 if x._version > version else 1)
-        g, out, xd, yd = node.grad, node._data, x._data, y._data
-        try:
-            gx = _as_float(op.vjps[0](g, out, xd, yd)) if x.requires_grad else 0.0
-            gy = _as_float(op.vjps[1](g, out, xd, yd)) if y.requires_grad else 0.0
-        except _SOFT_ERRORS:
-            _backprop_node(node, op, parents, anomaly)
+        g, out = node.grad, node._data
+        try:  # float() keeps a float as is, converts numpy's and Python's other numbers, refuses complex
+            if b is None:  # unary
+                if a.requires_grad:  # type: ignore[union-attr]
+                    a.grad += float(op.vjps[0](g, out, a._data))  # type: ignore[union-attr]
+                continue
+            ad = a if type(a) is float else a._data  # type: ignore[union-attr]
+            bd = b if type(b) is float else b._data  # type: ignore[union-attr]
+            ga = float(op.vjps[0](g, out, ad, bd)) if type(a) is not float and a.requires_grad else None  # type: ignore[union-attr]
+            gb = float(op.vjps[1](g, out, ad, bd)) if type(b) is not float and b.requires_grad else None  # type: ignore[union-attr]
+        except (ArithmeticError, ValueError, TypeError):  # Python raised, or went complex: numpy's policy
+            _backprop_node(node, op, anomaly)
             continue
-        if x.requires_grad:
-            x.grad += gx
-        if y.requires_grad:
-            y.grad += gy
+        if ga is not None:
+            a.grad += ga  # type: ignore[union-attr]
+        if gb is not None:
+            b.grad += gb  # type: ignore[union-attr]
 
 
-def _as_float(g: Any) -> float:
-    """A rule's result as a float; a complex one raises (the node is then redone with numpy's policy)."""
-    if type(g) is float:
-        return g
-    if type(g) is complex:
-        raise ValueError("complex gradient")
-    return float(g)
-
-
-def _backprop_node(node: Node, op: Op, parents: tuple[Node, ...], anomaly: bool) -> None:
-    """One node of the float pass, any number of inputs and parameters (the general case)."""
+def _check_unmodified(node: Value) -> None:
+    """Raise if an input's data was assigned after ``node`` was computed from it."""
     version = node._version
-    for i, p in enumerate(parents):
+    for i, p in enumerate(node._parents):
         if p._version > version:
             _raise_modified(node, p, i)
+
+
+def _backprop_node(node: Value, op: Op, anomaly: bool) -> None:
+    """One node of the float pass, any number of inputs and parameters (the general case)."""
+    parents = node._parents
     args = [q._data for q in parents]
     try:
         grads = _local_grads(op, node.grad, node._data, args, node._params, parents)
@@ -353,6 +442,15 @@ def _backprop_node(node: Node, op: Op, parents: tuple[Node, ...], anomaly: bool)
             if anomaly:
                 _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
             p.grad += gi
+
+
+def _as_float(g: Any) -> float:
+    """A rule's result as a float; a complex one raises (the node is then redone with numpy's policy)."""
+    if type(g) is float:
+        return g
+    if type(g) is complex:
+        raise ValueError("complex gradient")
+    return float(g)
 
 
 def _local_grads(
