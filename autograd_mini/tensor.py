@@ -172,7 +172,7 @@ class Tensor(Node):
                 continue
             node.grad = g
             if type(g) is np.ndarray:
-                owners.add(id(g) if g.base is None else id(_base(g)))
+                owners.add(id(g if g.base is None else _base(g)))
         for node, g in leaves:
             if node.grad is not None:
                 node.grad = node.grad + g
@@ -335,7 +335,8 @@ class Tensor(Node):
         """Arithmetic mean over ``axis``: sum / count."""
         ax = self._axis(axis)
         count = self._data.size if ax is None else int(np.prod([self._data.shape[a] for a in ax]))
-        return self.sum(ax, keepdims) * (1.0 / max(count, 1))
+        total = self._apply(_ops.SUM, self, axis=ax, keepdims=keepdims)
+        return total * np.array(1.0 / max(count, 1), dtype=self._data.dtype)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; the gradient goes to the maximal entries (split equally among ties)."""
@@ -383,10 +384,10 @@ class Tensor(Node):
     def __getitem__(self, index: Any) -> Tensor:
         index = _normalize_index(index)
         try:
-            self._data[index]
+            out = self._data[index]  # the op's forward, run here once to word a bad index's error
         except IndexError as exc:
             raise IndexError(f"index {index!r} is invalid for a tensor of shape {self.shape}: {exc}") from None
-        return self._apply(_ops.GETITEM, self, index=index)
+        return self._new(np.asarray(out), _ops.GETITEM, (self,), {"index": index}, self.requires_grad)
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
@@ -396,20 +397,41 @@ def _reverse_arrays(order: list[Node], grads: dict[Node, Any]) -> dict[Node, Any
     """``Tensor.backward``'s reverse pass on raw arrays: returns {node: dL/dnode}, as :func:`node.backprop` does.
 
     The generic pass minus what arrays never need (a retry under Python's numeric policy, the graph-recording
-    mode of ``create_graph``, anomaly checks: those passes go the generic way). Rules on raw data record nothing.
+    mode of ``create_graph``, anomaly checks: those passes go the generic way), with the two-input case
+    unrolled. Rules on raw data record nothing.
     """
     get = grads.get
     for node in reversed(order):
         op = node.op
         g = get(node)
-        if op is not None and g is not None:
+        if op is None or g is None:
+            continue
+        if len(node._parents) == 2 and not op.variadic:
+            _reverse_binary(node, op, g, grads)
+        else:
             _reverse_node(node, op, g, grads)
     return grads
 
 
+def _reverse_binary(node: Node, op: Op, g: Any, grads: dict[Node, Any]) -> None:
+    """A two-input node of the pass (``_reverse_node`` unrolled: most ops of a network take two inputs)."""
+    x, y = node._parents
+    version = node._version
+    if x._version > version:
+        _raise_modified(node, x, 0)
+    if y._version > version:
+        _raise_modified(node, y, 1)
+    out, xd, yd, params = node._data, x._data, y._data, node._params
+    if x.requires_grad:
+        rule = op.vjps[0]
+        _add_grad(grads, x, rule(g, out, xd, yd, **params) if params else rule(g, out, xd, yd))
+    if y.requires_grad:
+        rule = op.vjps[1]
+        _add_grad(grads, y, rule(g, out, xd, yd, **params) if params else rule(g, out, xd, yd))
+
+
 def _reverse_node(node: Node, op: Op, g: Any, grads: dict[Node, Any]) -> None:
-    """One node of the pass: the op's rule gives each input that requires grad its share of ``g``, summed back to
-    the input's shape and dtype (only when it is not already that) and added into ``grads``."""
+    """One node of the pass: the op's rule gives each input that requires grad its share of ``g``."""
     parents = node._parents
     params = node._params or _NO_PARAMS
     out = node._data
@@ -419,14 +441,18 @@ def _reverse_node(node: Node, op: Op, g: Any, grads: dict[Node, Any]) -> None:
     for i, p in enumerate(parents):
         if p._version > version:
             _raise_modified(node, p, i)
-        if not p.requires_grad:
-            continue
-        gi = vjps[0](i, g, out, args, **params) if op.variadic else vjps[i](g, out, *args, **params)
-        pd = p._data
-        if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
-            gi = Tensor._reduce_to(gi, p)
-        prev = grads.get(p)
-        grads[p] = gi if prev is None else prev + gi
+        if p.requires_grad:
+            gi = vjps[0](i, g, out, args, **params) if op.variadic else vjps[i](g, out, *args, **params)
+            _add_grad(grads, p, gi)
+
+
+def _add_grad(grads: dict[Node, Any], p: Node, gi: Any) -> None:
+    """Add ``gi`` into ``p``'s gradient, first summed back to ``p``'s shape and dtype if it is not already that."""
+    pd = p._data
+    if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
+        gi = Tensor._reduce_to(gi, p)
+    prev = grads.get(p)
+    grads[p] = gi if prev is None else prev + gi
 
 
 def _raw(x: Any) -> Any:
@@ -442,25 +468,29 @@ def _base(g: np.ndarray) -> np.ndarray:
 
 def _own(g: np.ndarray, owners: set[int]) -> np.ndarray:
     """``g``, or a copy of it if its memory was already handed out (``owners`` holds the ids of the buffers)."""
-    if id(_base(g)) in owners:
+    key = id(g if g.base is None else _base(g))
+    if key in owners:
         g = g.copy()
-    owners.add(id(_base(g)))
+        key = id(g)
+    owners.add(key)
     return g
 
 
-def _normalize_index(index: Any) -> Any:
-    def one(i: Any) -> Any:
-        if isinstance(i, Tensor):
-            i = i._data
-        if isinstance(i, list):
-            i = np.asarray(i)
-        if isinstance(i, np.ndarray) and i.dtype.kind == "f":
-            if not np.all(np.equal(np.mod(i, 1), 0)):
-                raise IndexError("tensor indices must be integers or booleans")
-            i = i.astype(np.intp)
-        return i
+def _index_part(i: Any) -> Any:
+    """One part of an index as numpy takes it: a Tensor's or list's integers as an array (floats only if whole)."""
+    if isinstance(i, Tensor):
+        i = i._data
+    if isinstance(i, list):
+        i = np.asarray(i)
+    if isinstance(i, np.ndarray) and i.dtype.kind == "f":
+        if not np.all(np.equal(np.mod(i, 1), 0)):
+            raise IndexError("tensor indices must be integers or booleans")
+        i = i.astype(np.intp)
+    return i
 
-    return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
+
+def _normalize_index(index: Any) -> Any:
+    return tuple([_index_part(i) for i in index]) if isinstance(index, tuple) else _index_part(index)
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
