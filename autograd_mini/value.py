@@ -30,6 +30,7 @@ from .ops import Op, lincomb_forward
 
 _NUMBER = (int, float, bool, np.integer, np.floating, np.bool_)
 _SOFT_ERRORS = (ArithmeticError, ValueError)
+_NO_PARAMS: dict[str, Any] = {}
 
 
 def _numpy_semantics(fn: Callable[..., Any], args: Sequence[Any], params: dict[str, Any]) -> Any:
@@ -139,8 +140,12 @@ class Value(Node):
         if len(args) == 1 and type(args[0]) is Value:  # a function of one Value (relu, tanh...): the common case
             x = args[0]
             return _record(op, _forward_float(op, [x._data], params), x, None, x.requires_grad, params or None)
-        if len(args) > 2:
-            return super()._apply(op, *args, **params)
+        if len(args) > 2:  # lincomb: the inputs as one tuple of nodes
+            inputs = tuple(x if isinstance(x, Value) else cls._coerce(x) for x in args)
+            needs_grad = any(x.requires_grad for x in inputs)
+            return _record(
+                op, _forward_float(op, [x._data for x in inputs], params), inputs, None, needs_grad, params or None
+            )
         a = _operand(args[0])
         b = _operand(args[1]) if len(args) == 2 else None
         datas = [_raw_input(a)] if b is None else [_raw_input(a), _raw_input(b)]
@@ -435,7 +440,7 @@ def _backprop_node(node: Value, op: Op, anomaly: bool) -> None:
     args = [q._data for q in parents]
     try:
         grads = _local_grads(op, node.grad, node._data, args, node._params, parents)
-    except _SOFT_ERRORS:
+    except (*_SOFT_ERRORS, TypeError):
         grads = _local_grads_numpy(op, node.grad, node._data, args, node._params or {}, parents)
     for i, (p, gi) in enumerate(zip(parents, grads)):
         if gi is not None:
@@ -444,32 +449,16 @@ def _backprop_node(node: Value, op: Op, anomaly: bool) -> None:
             p.grad += gi
 
 
-def _as_float(g: Any) -> float:
-    """A rule's result as a float; a complex one raises (the node is then redone with numpy's policy)."""
-    if type(g) is float:
-        return g
-    if type(g) is complex:
-        raise ValueError("complex gradient")
-    return float(g)
-
-
 def _local_grads(
     op: Op, g: float, out: float, args: list[float], params: dict[str, Any] | None, parents: tuple[Node, ...]
 ) -> list[float | None]:
     """Each input's gradient contribution on Python floats (None for inputs that need none); raises like Python
-    (ZeroDivisionError, OverflowError, or ValueError for a complex result) for the numpy fallback."""
-    vjps = op.vjps
-    out_grads: list[float | None] = []
-    for i, p in enumerate(parents):
-        if not p.requires_grad:
-            out_grads.append(None)
-            continue
-        if op.variadic:
-            gi = vjps[0](i, g, out, args, **params) if params else vjps[0](i, g, out, args)
-        else:
-            gi = vjps[i](g, out, *args, **params) if params else vjps[i](g, out, *args)
-        out_grads.append(_as_float(gi))
-    return out_grads
+    (ZeroDivisionError, OverflowError; TypeError from float() for a complex result) for the numpy fallback."""
+    vjps, kw = op.vjps, params or _NO_PARAMS
+    if op.variadic:
+        rule = vjps[0]
+        return [float(rule(i, g, out, args, **kw)) if p.requires_grad else None for i, p in enumerate(parents)]
+    return [float(vjps[i](g, out, *args, **kw)) if p.requires_grad else None for i, p in enumerate(parents)]
 
 
 def _local_grads_numpy(
