@@ -199,25 +199,55 @@ class Value(Node):
     # -- the scalar fast path: arithmetic between two Values records directly (Python floats never raise here);
     # -- a number or another type goes through _apply, which keeps a number as a float
     def __add__(self, other: Any) -> Any:
-        if type(other) is not Value:
+        if type(other) is not Value or modes_open[0]:
             return self._apply(_ops.ADD, self, other)
-        return _record(_ops.ADD, self._data + other._data, self, other, self.requires_grad or other.requires_grad)
+        node = _object_new(Value)  # _record, inlined: grad mode on, anomaly mode off
+        node._data = self._data + other._data
+        node._version = version_clock[0]
+        node.grad = 0.0
+        node.label = ""
+        node._params = None
+        if self.requires_grad or other.requires_grad:
+            node.requires_grad, node.op, node._a, node._b = True, _ops.ADD, self, other
+        else:
+            node.requires_grad, node.op, node._a, node._b = False, None, None, None
+        return node
 
     def __radd__(self, other: Any) -> Any:
         return self._apply(_ops.ADD, other, self)  # other is never a Value here
 
     def __sub__(self, other: Any) -> Any:
-        if type(other) is not Value:
+        if type(other) is not Value or modes_open[0]:
             return self._apply(_ops.SUB, self, other)
-        return _record(_ops.SUB, self._data - other._data, self, other, self.requires_grad or other.requires_grad)
+        node = _object_new(Value)  # _record, inlined: grad mode on, anomaly mode off
+        node._data = self._data - other._data
+        node._version = version_clock[0]
+        node.grad = 0.0
+        node.label = ""
+        node._params = None
+        if self.requires_grad or other.requires_grad:
+            node.requires_grad, node.op, node._a, node._b = True, _ops.SUB, self, other
+        else:
+            node.requires_grad, node.op, node._a, node._b = False, None, None, None
+        return node
 
     def __rsub__(self, other: Any) -> Any:
         return self._apply(_ops.SUB, other, self)
 
     def __mul__(self, other: Any) -> Any:
-        if type(other) is not Value:
+        if type(other) is not Value or modes_open[0]:
             return self._apply(_ops.MUL, self, other)
-        return _record(_ops.MUL, self._data * other._data, self, other, self.requires_grad or other.requires_grad)
+        node = _object_new(Value)  # _record, inlined: grad mode on, anomaly mode off
+        node._data = self._data * other._data
+        node._version = version_clock[0]
+        node.grad = 0.0
+        node.label = ""
+        node._params = None
+        if self.requires_grad or other.requires_grad:
+            node.requires_grad, node.op, node._a, node._b = True, _ops.MUL, self, other
+        else:
+            node.requires_grad, node.op, node._a, node._b = False, None, None, None
+        return node
 
     def __rmul__(self, other: Any) -> Any:
         return self._apply(_ops.MUL, other, self)
@@ -356,46 +386,48 @@ def _pass_order(root: Value) -> tuple[list[Value], list[tuple[Value, Any]]]:
     tuple, no node for a constant), each node's ``.grad`` set to 0.0 for the pass; and the leaves' earlier
     gradients, set aside to be added back.
 
-    The 0.0 is this pass's own float object, so ``node.grad is zero`` tells a visited node (no set of seen
-    nodes to hash into); the first gradient added to a node replaces the object, after the order is built."""
+    The depth-first walk marks nodes in ``.grad`` itself with two new float objects equal to 0.0 (no set of
+    seen nodes to hash into): ``expanding`` for a node whose inputs are on the stack above it (popped again,
+    it is emitted), ``done`` for an emitted one. The first gradient added to a node, after the walk, replaces
+    the object."""
     order: list[Value] = []
     held: list[tuple[Value, Any]] = []
-    zero = float("0")  # a new float object, equal to 0.0, that no node holds yet
+    expanding, done = float("0"), float("0")  # new objects, that no node holds yet
     stack: list[Any] = [root]
     push, pop, emit = stack.append, stack.pop, order.append
     while stack:
         node = pop()
-        if node is None:  # below it: a node whose inputs are all emitted by now
-            emit(pop())
+        g = node.grad
+        if g is done:
             continue
-        if node.grad is zero:
+        if g is expanding:  # its inputs are all emitted by now
+            node.grad = done
+            emit(node)
             continue
         a = node._a
         if a is None:  # a leaf: set its gradient so far aside
-            g = node.grad
             if type(g) is not float or g != 0.0:
                 held.append((node, g))
-            node.grad = zero
+            node.grad = done
             emit(node)
             continue
-        node.grad = zero
+        node.grad = expanding
         push(node)
-        push(None)
         if type(a) is tuple:  # inputs are pushed in order, so the last one is expanded first (as in toposort)
             stack.extend(p for p in a if p.requires_grad)
             continue
-        if type(a) is not float and a.requires_grad:
+        if type(a) is not float and a.requires_grad and a.grad is not done:
             push(a)
         b = node._b
-        if b is not None and type(b) is not float and b.requires_grad:
+        if b is not None and type(b) is not float and b.requires_grad and b.grad is not done:
             push(b)
     return order, held
 
 
 def _reverse_floats(order: list[Value]) -> None:
-    """Outputs first, each node's gradient to its inputs: the table's rules called on floats. Unary and binary
-    ops are unrolled here; an op with parameters or more inputs, anomaly mode, and a rule that raises or goes
-    complex in Python (redone with numpy's policy) take :func:`_backprop_node`."""
+    """Outputs first, each node's gradient to its inputs: the table's rules called on floats. A binary op is
+    unrolled here; the rest (unary ops, an op with parameters or more inputs, anomaly mode, a rule whose result
+    is not a float: Python raised, or went complex or numpy) go through :func:`_backprop_other`."""
     clock, anomaly = version_clock[0], _state.anomaly
     for node in reversed(order):
         op = node.op
@@ -403,27 +435,44 @@ def _reverse_floats(order: list[Value]) -> None:
             continue
         if node._version != clock:  # some .data was assigned since this node was made: check its inputs
             _check_unmodified(node)
-        a, b = node._a, node._b
-        if anomaly or node._params is not None or type(a) is tuple:
-            _backprop_node(node, op, anomaly)
+        b = node._b
+        if b is None or anomaly or node._params is not None:
+            _backprop_other(node, op, anomaly)
             continue
-        g, out = node.grad, node._data
-        try:  # float() keeps a float as is, converts numpy's and Python's other numbers, refuses complex
-            if b is None:  # unary
-                if a.requires_grad:  # type: ignore[union-attr]
-                    a.grad += float(op.vjps[0](g, out, a._data))  # type: ignore[union-attr]
-                continue
-            ad = a if type(a) is float else a._data  # type: ignore[union-attr]
-            bd = b if type(b) is float else b._data  # type: ignore[union-attr]
-            ga = float(op.vjps[0](g, out, ad, bd)) if type(a) is not float and a.requires_grad else None  # type: ignore[union-attr]
-            gb = float(op.vjps[1](g, out, ad, bd)) if type(b) is not float and b.requires_grad else None  # type: ignore[union-attr]
-        except (ArithmeticError, ValueError, TypeError):  # Python raised, or went complex: numpy's policy
-            _backprop_node(node, op, anomaly)
+        a = node._a
+        a_gets = type(a) is not float and a.requires_grad  # type: ignore[union-attr]
+        b_gets = type(b) is not float and b.requires_grad  # type: ignore[union-attr]
+        ad = a if type(a) is float else a._data  # type: ignore[union-attr]
+        bd = b if type(b) is float else b._data  # type: ignore[union-attr]
+        g, out, vjps = node.grad, node._data, op.vjps
+        try:
+            ga = vjps[0](g, out, ad, bd) if a_gets else 0.0
+            gb = vjps[1](g, out, ad, bd) if b_gets else 0.0
+        except _SOFT_ERRORS:
+            ga = None
+        if type(ga) is not float or type(gb) is not float:
+            _backprop_node(node, op, anomaly)  # numpy's policy, or float() of another number
             continue
-        if ga is not None:
+        if a_gets:
             a.grad += ga  # type: ignore[union-attr]
-        if gb is not None:
+        if b_gets:
             b.grad += gb  # type: ignore[union-attr]
+
+
+def _backprop_other(node: Value, op: Op, anomaly: bool) -> None:
+    """A node of the float pass that is not a plain binary op: a unary op unrolled, else the general case."""
+    a = node._a
+    if anomaly or node._params is not None or type(a) is tuple or not a.requires_grad:  # type: ignore[union-attr]
+        _backprop_node(node, op, anomaly)
+        return
+    try:
+        ga = op.vjps[0](node.grad, node._data, a._data)  # type: ignore[union-attr]
+    except _SOFT_ERRORS:
+        ga = None
+    if type(ga) is float:
+        a.grad += ga  # type: ignore[union-attr]
+    else:
+        _backprop_node(node, op, anomaly)  # numpy's policy, or float() of another number
 
 
 def _check_unmodified(node: Value) -> None:
