@@ -2,11 +2,11 @@
 
 1. Here: an MLP (tensor engine) learns two moons (``nn.datasets.two_moons``) with SGD and softmax cross-entropy.
 2. Hand-over: the model is saved (``Module.save`` stores the architecture beside the weights).
-3. PyTorch: two CPU processes (``torch.multiprocessing.spawn``, the ``gloo`` backend, localhost only) each rebuild
-   it (``nn.load_model`` then ``nn.to_torch``), wrap it in ``torch.nn.parallel.DistributedDataParallel`` and go on
-   training, each on its half of the data, with the same learning rate and the same loss
-   (``nn.torch_loss("cross_entropy")``); DDP averages the two halves' gradients, which is the gradient of the mean
-   loss over all the data, so this continues the same gradient descent.
+3. PyTorch: two CPU processes on this machine (``torch.multiprocessing.spawn``, the ``gloo`` backend, meeting
+   through a file) each rebuild it (``nn.load_model`` then ``nn.to_torch``), wrap it in
+   ``torch.nn.parallel.DistributedDataParallel`` and go on training, each on its half of the data, with the same
+   learning rate and the same loss (``nn.torch_loss("cross_entropy")``); DDP averages the two halves' gradients,
+   which is the gradient of the mean loss over all the data, so this continues the same gradient descent.
 4. Back: ``nn.from_torch`` imports the final torch module, and this project evaluates it.
 
 The loss (cross-entropy over the whole training set) is printed before and after each stage, and it keeps falling
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -54,13 +53,6 @@ def train_here(model: Any, X: np.ndarray, y: np.ndarray, steps: int, lr: float) 
     )
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _global_loss(torch: Any, module: Any, loss_fn: Any, X: Any, y: Any, n_total: int) -> float:
     """The mean loss over all ranks' samples: each rank's summed loss, all-reduced."""
     with torch.no_grad():
@@ -74,7 +66,10 @@ def ddp_worker(rank: int, handover: str, data: str, result: str, steps: int, lr:
     import torch
 
     torch.set_num_threads(1)
-    torch.distributed.init_process_group("gloo", rank=rank, world_size=WORLD_SIZE)
+    # The processes meet through a file in the work directory, not a TCP port chosen in advance (which another
+    # program could take between choosing and binding it).
+    rendezvous = "file://" + os.path.join(os.path.dirname(handover), "rendezvous")
+    torch.distributed.init_process_group("gloo", init_method=rendezvous, rank=rank, world_size=WORLD_SIZE)
     try:
         arrays = np.load(data)
         X_all, y_all = arrays["X"], arrays["y"]
@@ -106,8 +101,6 @@ def train_with_ddp(
     data = os.path.join(workdir, "data.npz")
     np.savez(data, X=X, y=y)
     result = os.path.join(workdir, "losses.json")
-    os.environ["MASTER_ADDR"] = "127.0.0.1"
-    os.environ["MASTER_PORT"] = str(free_port())
     torch.multiprocessing.spawn(ddp_worker, args=(handover, data, result, steps, lr), nprocs=WORLD_SIZE, join=True)
     module = nn.to_torch(model)
     module.load_state_dict(torch.load(result + ".pt", weights_only=True))
