@@ -226,12 +226,21 @@ def _cross_entropy_vjp(g: Any, out: Any, x: Any, labels: Any, reduction: str) ->
     scale = g / n if reduction == "mean" else g
     if isinstance(x, np.ndarray):  # raw data: the same formula, written into the softmax's fresh array
         s = _softmax_forward(x, -1)
-        s[np.arange(n), labels] -= 1.0
+        np.subtract.at(s, (np.arange(n), labels), 1.0)  # (one entry per row)
         s *= scale
         return s
     onehot = np.zeros(shape_of(x), dtype=data(x).dtype)
     onehot[np.arange(n), labels] = 1.0
     return (call(SOFTMAX, x, axis=-1) - onehot) * scale
+
+
+def _log_softmax_vjp(g: Any, out: Any, x: Any, axis: int) -> Any:
+    # J^T g = g - softmax(x) * sum(g) along the axis, with softmax(x) = e^out
+    if type(out) is np.ndarray:  # raw data: the same, the product formed in place in e^out's fresh array
+        s = np.exp(out)
+        s *= np.add.reduce(g, axis=axis, keepdims=True)
+        return g - s
+    return g - exp(out) * sum_(g, (axis % len(shape_of(x)),), True)
 
 
 def _index_add_forward(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
@@ -258,6 +267,8 @@ def _pow_keeps_exponent(x: Any, y: Any) -> Any:
 
 def _matmul_vjp_x(g: Any, out: Any, x: Any, y: Any) -> Any:
     # out = x @ y  =>  dL/dx = g @ y^T (1-D operands are promoted to matrices, then squeezed back).
+    if type(y) is np.ndarray and y.ndim > 1 and x.ndim > 1:  # raw matrices, the common case: no dispatch
+        return g @ y.swapaxes(-1, -2)
     xn, yn = np.ndim(data(x)), np.ndim(data(y))
     if xn == 1 and yn == 1:
         return g * y
@@ -272,6 +283,8 @@ def _matmul_vjp_x(g: Any, out: Any, x: Any, y: Any) -> Any:
 
 def _matmul_vjp_y(g: Any, out: Any, x: Any, y: Any) -> Any:
     # out = x @ y  =>  dL/dy = x^T @ g
+    if type(x) is np.ndarray and x.ndim > 1 and y.ndim > 1:  # raw matrices, the common case: no dispatch
+        return x.swapaxes(-1, -2) @ g
     xn, yn = np.ndim(data(x)), np.ndim(data(y))
     if xn == 1 and yn == 1:
         return g * x
@@ -386,7 +399,7 @@ MIN = defop("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepd
 SOFTMAX = defop("softmax", _softmax_forward,                        # J^T g = out (g - <g, out>)
                 lambda g, out, x, axis: out * (g - sum_(g * out, (axis % len(shape_of(x)),), True)))
 LOG_SOFTMAX = defop("log_softmax", _log_softmax_forward,            # J^T g = g - softmax * sum(g)
-                    lambda g, out, x, axis: g - exp(out) * sum_(g, (axis % len(shape_of(x)),), True))
+                    _log_softmax_vjp)
 
 CROSS_ENTROPY = defop("cross_entropy", _cross_entropy_forward,   # fused softmax + cross-entropy from logits
                       _cross_entropy_vjp)
