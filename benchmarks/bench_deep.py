@@ -2,8 +2,8 @@
 recursion limit.
 
 * autograd_mini: ``x = x * c`` N times (``c`` one shared ``Value``, so each op makes exactly one new graph
-  node; ``--op add-const`` uses ``x = x + 1e-6`` instead, where the constant is wrapped in a new leaf Value
-  each time). Times: build, ``backward()``, and freeing the graph (``del``); the gradients are checked
+  node; ``--op add-const`` uses ``x = x + 1e-6`` instead, where the engine keeps the constant as the float
+  itself, in the node's second input slot: no leaf Value is made for it). Times: build, ``backward()``, and freeing the graph (``del``); the gradients are checked
   against the closed form (dx0 = c^N, dc = N c^(N-1) x0). Memory: tracemalloc in a separate run (it slows
   Python down): graph bytes per node after the build, and the peak during ``backward()`` per node; plus a
   sys.getsizeof estimate of the objects each node owns.
@@ -46,14 +46,12 @@ def build_chain(value_cls: type, n: int, op: str) -> tuple[Any, Any, Any]:
 
 def size_of_node(node: Any, engine: str, const: Any = None, const_leaf: bool = False) -> tuple[int, str]:
     """sys.getsizeof of the objects one chain node owns (shared objects such as op tables excluded), plus
-    ``const``, the leaf made for the op's constant when there is one per op. For such a leaf
+    ``const``, the leaf micrograd makes for the op's constant (one per op). For such a leaf
     (``const_leaf``) the float is the script's shared literal, its grad the shared 0, its parents ``()``."""
     parts: list[tuple[str, int]] = [("object", sys.getsizeof(node))]
     if hasattr(node, "__dict__"):
         parts.append(("__dict__", sys.getsizeof(node.__dict__)))
-    if engine == "autograd_mini":
-        if node._parents:  # the empty tuple is a shared singleton
-            parts.append(("_parents tuple", sys.getsizeof(node._parents)))
+    if engine == "autograd_mini":  # the inputs sit in two slots of the object (no tuple)
         if node._params is not None:
             parts.append(("_params dict", sys.getsizeof(node._params)))
     else:  # micrograd: _prev set and the _backward closure (function, its closure tuple and cells)
@@ -108,8 +106,8 @@ def bench_autograd_mini(n: int, op: str) -> None:
     print(f"  gradients: {check}; max rel err {err:.1e} {'OK' if err < 1e-6 else 'WRONG'}")
     mid = x
     for _ in range(n // 2):  # a node in the middle of the chain, after backward (its grad is set)
-        mid = mid._parents[0]
-    size, parts = size_of_node(mid, "autograd_mini", mid._parents[1] if op == "add-const" else None)
+        mid = mid._a  # the first input's slot (reading _parents would make nodes for kept constants)
+    size, parts = size_of_node(mid, "autograd_mini")
     t0 = time.perf_counter()
     del x, mid
     t_free = time.perf_counter() - t0
