@@ -3,10 +3,11 @@ recursion limit.
 
 * autograd_mini: ``x = x * c`` N times (``c`` one shared ``Value``, so each op makes exactly one new graph
   node; ``--op add-const`` uses ``x = x + 1e-6`` instead, where the engine keeps the constant as the float
-  itself, in the node's second input slot: no leaf Value is made for it). Times: build, ``backward()``, and freeing the graph (``del``); the gradients are checked
-  against the closed form (dx0 = c^N, dc = N c^(N-1) x0). Memory: tracemalloc in a separate run (it slows
-  Python down): graph bytes per node after the build, and the peak during ``backward()`` per node; plus a
-  sys.getsizeof estimate of the objects each node owns.
+  itself, in the node's second input slot: no leaf Value is made for it). Times: build, ``backward()``, and
+  freeing the graph (``del``); the gradients are checked against the closed form (dx0 = c^N,
+  dc = N c^(N-1) x0). Memory: tracemalloc in a separate run (it slows Python down): graph bytes per node
+  after the build, and the peak during ``backward()`` per node; plus a sys.getsizeof estimate of the objects
+  each node owns.
 * micrograd 0.1.0: bytes per Value (tracemalloc over a chain of ``--mg-nodes`` nodes, and getsizeof), build
   time of that chain, and the chain length at which its recursive topological sort raises RecursionError
   (tries 500, 1000, 2000, then bisects to the exact length).

@@ -141,6 +141,8 @@ def scalar_rows(steps: int, repeat: int) -> list[dict[str, Any]]:
         "ours_nn_mlp": (ours_nn, "on"),
         "micrograd": (theirs, "on"),
         "micrograd_gc_off": (theirs, "off"),
+        # not a goal: ours with the collector off too, to show the collector's share of ours (detail only)
+        "ours_micrograd_nn_gc_off": (ours_mg, "off"),
     }
     rates: dict[str, list[float]] = {k: [] for k in contenders}
     losses: dict[str, list[float]] = {}
@@ -153,6 +155,7 @@ def scalar_rows(steps: int, repeat: int) -> list[dict[str, Any]]:
     same = max(abs(a - b) for k in losses for a, b in zip(losses[k], losses["micrograd"])) < 1e-9
     common = {
         "steps_per_s": {k: round(v, 3) for k, v in med.items()},
+        "both_gc_off_ratio": round(med["ours_micrograd_nn_gc_off"] / med["micrograd_gc_off"], 4),
         "steps": steps,
         "repeat": repeat,
         "same_loss_trajectory": same,
@@ -293,7 +296,8 @@ def memory_row() -> dict[str, Any]:
     del y
     return _row(
         "scalar_chain_bytes_per_step",
-        "bytes per step of the scalar chain y = y * 1.0000001 (result node and constant's node together; tracemalloc)",
+        "bytes per step of the scalar chain y = y * 1.0000001 (all the step allocates: the result node and "
+        "whatever its constant takes; tracemalloc)",
         per_step,
         "<=",
         150.0,

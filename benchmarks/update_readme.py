@@ -40,6 +40,15 @@ def render(results: dict[str, Any]) -> str:
         if row["detail"].get("noisy"):
             met += " (noisy: numpy's own epochs varied by more than 25% in this run)"
         lines.append(f"| {row['workload']} | {_figure(row)} | {row['goal']} | {met} |")
+    both_off = next(
+        (r["detail"]["both_gc_off_ratio"] for r in results["rows"] if "both_gc_off_ratio" in r["detail"]), None
+    )
+    if both_off is not None:
+        lines += [
+            "",
+            f"With Python's cyclic collector off for our engine too (the engines alone, as micrograd's gc-off row "
+            f"measures micrograd alone), micrograd's `nn.py` on our `Value` runs {both_off:.2f}x micrograd's steps/s.",
+        ]
     lines += [
         "",
         f"Measured by `{results['script']}` from {results['started_utc']} to {results['finished_utc']} (UTC) on "
