@@ -1,13 +1,14 @@
 """The graph machinery shared by ``Value`` and ``Tensor``: recording, grad mode, anomaly mode, reverse pass.
 
-A node records the op that made it, its inputs (``_parents``) and the op's constant parameters
-(``_params``). Nothing else is kept per node: no closures, so a graph is plain data that Python frees by
-reference counting (micrograd keeps a closure per node, whose reference cycles leave the freeing to the
-cyclic garbage collector).
+A node records the op that made it, its inputs (``_parents``: a tuple slot in ``Tensor``; two slots in
+``Value``, where a number operand stays a float) and the op's constant parameters (``_params``). Nothing else
+is kept per node: no closures, so a graph is plain data that Python frees by reference counting (micrograd
+keeps a closure per node, whose reference cycles leave the freeing to the cyclic garbage collector).
 
-The reverse pass (``backprop``) walks a topological order built *without recursion* and holds the
-gradients of the pass in a dict keyed by node identity (HIPS autograd style). Each op's local derivative
-comes from the one rule table in :mod:`autograd_mini.ops`.
+The generic reverse pass (``backprop``: ``grad()``, ``create_graph``) walks a topological order built
+*without recursion* and holds the gradients of the pass in a dict keyed by node identity (HIPS autograd
+style); ``Value.backward`` and ``Tensor.backward`` run the same pass in their own, unrolled form (same order,
+same rules, same results). Each op's local derivative comes from the one rule table in :mod:`autograd_mini.ops`.
 
 Semantics of ``backward()`` called twice on the same graph (decided, documented, tested): leaves *accumulate*
 into ``.grad`` (like PyTorch), while intermediate nodes get this pass's gradient (their ``.grad`` is
