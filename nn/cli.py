@@ -46,7 +46,7 @@ from .files import check_writable_directory
 from .layers import MLP
 from .losses import get_loss
 from .module import ENGINES
-from .train import ACTIVATION_RANGES, fit
+from .train import fit
 
 __all__ = ["build_parser", "checkable_networks", "main"]
 
@@ -68,10 +68,6 @@ def checkable_networks() -> list[str]:
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
     """Keeps the descriptions' line breaks and appends "(default: ...)" to every option."""
-
-
-#: the closed-form losses that take the logarithm of the output layer's activations: those must lie in [0, 1].
-LOG_LOSSES = ("cross_entropy", "log_loss")
 
 
 # == option types and checks (argparse-style errors, exit status 2, before any work) ===========================
@@ -123,18 +119,8 @@ def _check_combination(args: argparse.Namespace) -> None:
         return
     if args.activation == "softmax":
         raise ValueError("--activation softmax: softmax is for the output layer only (--output-activation)")
-    output = args.output_activation
-    if args.loss in LOG_LOSSES and output is not None:
-        fits = [
-            a
-            for a in CLOSED_FORM_ACTIVATIONS
-            if a in ACTIVATION_RANGES and 0 <= ACTIVATION_RANGES[a][0] and ACTIVATION_RANGES[a][1] <= 1
-        ]
-        if output not in fits:
-            raise ValueError(
-                f"--loss {args.loss} takes the logarithm of the outputs, which must lie in [0, 1]; "
-                f"--output-activation {output} does not keep them there (use {' or '.join(fits)})"
-            )
+    if args.output_activation is not None:
+        report.check_loss_fits_output(args.loss, args.output_activation, "--loss", "--output-activation")
 
 
 def _network_list(names: Sequence[str]) -> str:

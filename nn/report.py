@@ -49,6 +49,7 @@ from .losses import (
     squared_error,
 )
 from .module import VALUE, Module
+from .train import ACTIVATION_RANGES
 
 Array = NDArray[np.float64]
 
@@ -57,6 +58,14 @@ LOSSES: tuple[str, ...] = cf.LOSSES
 _LOSS_ALIASES = {"binary_cross_entropy": "log_loss", "log-loss": "log_loss", "logloss": "log_loss"}
 #: activations whose derivative backpropagation can use (doc 000, eqs. 35-38; doc 001; doc 002).
 DIFFERENTIABLE = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+#: the closed-form losses that take the logarithm of the output layer's activations: those must lie in [0, 1].
+LOG_LOSSES = ("cross_entropy", "log_loss")
+#: the differentiable output activations whose values stay in [0, 1], as a LOG_LOSSES loss needs.
+UNIT_INTERVAL_OUTPUTS = tuple(
+    a
+    for a in DIFFERENTIABLE
+    if a in ACTIVATION_RANGES and ACTIVATION_RANGES[a][0] >= 0 and ACTIVATION_RANGES[a][1] <= 1
+)
 QUANTITIES = ("s", "dL/dW", "dL/db")
 
 
@@ -273,6 +282,18 @@ def _check_model(layers: list[Layer]) -> list[str]:
         if name == "softmax" and k != len(acts):
             raise ValueError(f"compare: softmax is for the output layer only (layer {k} of {len(acts)})")
     return acts
+
+
+def check_loss_fits_output(loss: str, output_activation: str, loss_is: str = "the loss", output_is: str = "") -> None:
+    """Raise ValueError if ``loss`` takes the logarithm of the outputs (``LOG_LOSSES``) and the output layer's
+    activation does not keep them in [0, 1] (tanh's -0.3 has no logarithm). ``loss_is``/``output_is`` name the
+    two as the caller's user wrote them (``--loss``, ``--output-activation`` in the CLI)."""
+    if _LOSS_ALIASES.get(loss, loss) in LOG_LOSSES and output_activation not in UNIT_INTERVAL_OUTPUTS:
+        output = f"{output_is} {output_activation}" if output_is else f"an output activation {output_activation!r}"
+        raise ValueError(
+            f"{loss_is} {loss} takes the logarithm of the outputs, which must lie in [0, 1]; {output} does not keep "
+            f"them there (use {' or '.join(UNIT_INTERVAL_OUTPUTS)})"
+        )
 
 
 def _normalize_loss(loss: str, reduction: str, convention: str) -> str:
@@ -500,6 +521,7 @@ def compare(
     layers = _layers_of(model)
     loss_name = _normalize_loss(loss, reduction, convention)
     acts = _check_model(layers)
+    check_loss_fits_output(loss_name, acts[-1], "compare: the loss")
     X_arr, Y_arr = _data(X, Y, layers[0].nin, layers[-1].nout, loss_name)
     if (
         loss_name == "cross_entropy"

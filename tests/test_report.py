@@ -143,3 +143,23 @@ def test_bad_models_and_data() -> None:
         compare(soft, X, Y, loss="cross_entropy")
     with pytest.raises(ValueError, match="labels"):
         compare(soft, X, np.array([0, 1, 2, 0, 1]), loss="cross_entropy")
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "binary_cross_entropy", "cross_entropy"])
+@pytest.mark.parametrize("output", ["tanh", "linear", "relu", "leaky_relu"])
+def test_a_loss_that_takes_the_log_of_the_outputs_refuses_an_output_that_leaves_0_1(loss: str, output: str) -> None:
+    """Without the check the closed form takes log(-0.3) = nan and the report compares nans."""
+    model = nn.MLP(2, [3, 2], activation="sigmoid", output_activation=output, engine="tensor")
+    X, Y = np.array([[0.5, -1.0]]), np.array([[1.0, 0.0]])
+    with pytest.raises(ValueError, match=rf"compare: the loss \w+ takes the logarithm .* {output!r} .*sigmoid"):
+        compare(model, X, Y, loss=loss)
+
+
+def test_the_outputs_in_0_1_are_read_from_the_activation_ranges() -> None:
+    from nn.report import UNIT_INTERVAL_OUTPUTS
+    from nn.train import ACTIVATION_RANGES
+
+    assert UNIT_INTERVAL_OUTPUTS == ("sigmoid", "softmax")
+    assert all(0 <= ACTIVATION_RANGES[a][0] and ACTIVATION_RANGES[a][1] <= 1 for a in UNIT_INTERVAL_OUTPUTS)
+    model = nn.MLP(2, [2], activation="sigmoid", output_activation="sigmoid", engine="tensor")
+    assert compare(model, np.array([[0.5, -1.0]]), np.array([[1.0, 0.0]]), loss="log_loss").passed
