@@ -8,7 +8,7 @@ engine sums each gradient back to its tensor's shape once, for all ops, and chec
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -92,15 +92,11 @@ class Tensor(Node):
             raise Uncoercible(str(exc)) from None
 
     @classmethod
-    def _forward(cls, op: Op, datas: list[Any], params: dict[str, Any]) -> np.ndarray:
+    def _forward(cls, op: Op, datas: Sequence[Any], params: dict[str, Any]) -> np.ndarray:
         try:
             out = op.forward(*datas, **params)
         except ValueError as exc:
-            text = str(exc)
-            if "broadcast" in text or "mismatch" in text or "aligned" in text or "dimension" in text:
-                shapes = " and ".join(str(d.shape) for d in datas)
-                raise ValueError(f"{op.name}: shapes {shapes} are not compatible ({exc})") from None
-            raise
+            _raise_incompatible(op, datas, exc)
         return out if type(out) is np.ndarray else np.asarray(out)
 
     @classmethod
@@ -292,7 +288,14 @@ class Tensor(Node):
             x = args[0]
             if not isinstance(x, Tensor):
                 x = cls._coerce(x)
-            return cls._new(cls._forward(op, [x._data], params), op, (x,), params, x.requires_grad)
+            xd = x._data
+            try:  # _forward, inlined
+                out = op.forward(xd, **params) if params else op.forward(xd)
+            except ValueError as exc:
+                _raise_incompatible(op, (xd,), exc)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
+            return cls._new(out, op, (x,), params, x.requires_grad)
         if n != 2:
             return super()._apply(op, *args, **params)
         x, y = args
@@ -300,7 +303,13 @@ class Tensor(Node):
             x = cls._coerce(x, y if isinstance(y, Tensor) else None)
         if not isinstance(y, Tensor):
             y = cls._coerce(y, x)
-        out = cls._forward(op, [x._data, y._data], params)
+        xd, yd = x._data, y._data
+        try:  # _forward, inlined
+            out = op.forward(xd, yd, **params) if params else op.forward(xd, yd)
+        except ValueError as exc:
+            _raise_incompatible(op, (xd, yd), exc)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
         return cls._new(out, op, (x, y), params, x.requires_grad or y.requires_grad)
 
     def __matmul__(self, other: Any) -> Any:
@@ -391,6 +400,15 @@ class Tensor(Node):
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
+
+
+def _raise_incompatible(op: Op, datas: Sequence[Any], exc: ValueError) -> NoReturn:
+    """Re-raise a forward's ValueError; one about shapes names the op and the operands' shapes."""
+    text = str(exc)
+    if "broadcast" in text or "mismatch" in text or "aligned" in text or "dimension" in text:
+        shapes = " and ".join(str(d.shape) for d in datas)
+        raise ValueError(f"{op.name}: shapes {shapes} are not compatible ({exc})") from None
+    raise exc
 
 
 def _reverse_arrays(order: list[Node], grads: dict[Node, Any]) -> dict[Node, Any]:
