@@ -62,7 +62,7 @@ def _global_loss(torch: Any, module: Any, loss_fn: Any, X: Any, y: Any, n_total:
 
 
 def ddp_worker(rank: int, handover: str, data: str, result: str, steps: int, lr: float) -> None:
-    """One of the two processes: rebuild the model, wrap it in DDP, train on this rank's half of the data."""
+    """One of the two processes: join the group, train this rank's half, leave the group."""
     import torch
 
     torch.set_num_threads(1)
@@ -71,25 +71,33 @@ def ddp_worker(rank: int, handover: str, data: str, result: str, steps: int, lr:
     rendezvous = "file://" + os.path.join(os.path.dirname(handover), "rendezvous")
     torch.distributed.init_process_group("gloo", init_method=rendezvous, rank=rank, world_size=WORLD_SIZE)
     try:
-        arrays = np.load(data)
-        X_all, y_all = arrays["X"], arrays["y"]
-        X = torch.from_numpy(X_all[rank::WORLD_SIZE])  # this rank's half (equal halves: n is even)
-        y = y_all[rank::WORLD_SIZE]
-        module = nn.to_torch(nn.load_model(handover))
-        ddp = torch.nn.parallel.DistributedDataParallel(module)
-        loss_fn = nn.torch_loss("cross_entropy")  # mean over this rank's samples; DDP averages the gradients
-        optimizer = torch.optim.SGD(ddp.parameters(), lr=lr)
-        losses = [_global_loss(torch, module, loss_fn, X, y, len(y_all))]
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss_fn(ddp(X), y).backward()
-            optimizer.step()
-            losses.append(_global_loss(torch, module, loss_fn, X, y, len(y_all)))
-        if rank == 0:
-            torch.save(module.state_dict(), result + ".pt")
-            Path(result).write_text(json.dumps(losses))
+        _train_rank(torch, rank, handover, data, result, steps, lr)
+        # The DDP wrapper and its pending work are gone with _train_rank's frame: nothing of the group is left
+        # for the interpreter's exit to tear down (that can abort the process); neither rank leaves early.
+        torch.distributed.barrier()
     finally:
         torch.distributed.destroy_process_group()
+
+
+def _train_rank(torch: Any, rank: int, handover: str, data: str, result: str, steps: int, lr: float) -> None:
+    """Rebuild the model, wrap it in DDP, train on this rank's half of the data; rank 0 writes the result."""
+    arrays = np.load(data)
+    X_all, y_all = arrays["X"], arrays["y"]
+    X = torch.from_numpy(X_all[rank::WORLD_SIZE])  # this rank's half (equal halves: n is even)
+    y = y_all[rank::WORLD_SIZE]
+    module = nn.to_torch(nn.load_model(handover))
+    ddp = torch.nn.parallel.DistributedDataParallel(module)
+    loss_fn = nn.torch_loss("cross_entropy")  # mean over this rank's samples; DDP averages the gradients
+    optimizer = torch.optim.SGD(ddp.parameters(), lr=lr)
+    losses = [_global_loss(torch, module, loss_fn, X, y, len(y_all))]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss_fn(ddp(X), y).backward()
+        optimizer.step()
+        losses.append(_global_loss(torch, module, loss_fn, X, y, len(y_all)))
+    if rank == 0:
+        torch.save(module.state_dict(), result + ".pt")
+        Path(result).write_text(json.dumps(losses))
 
 
 def train_with_ddp(
