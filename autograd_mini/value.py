@@ -491,10 +491,12 @@ def _backprop_node(node: Value, op: Op, anomaly: bool) -> None:
         grads = _local_grads(op, node.grad, node._data, args, node._params, parents)
     except (*_SOFT_ERRORS, TypeError):
         grads = _local_grads_numpy(op, node.grad, node._data, args, node._params or {}, parents)
-    for i, (p, gi) in enumerate(zip(parents, grads)):
-        if gi is not None:
-            if anomaly:
+    if anomaly:
+        for i, gi in enumerate(grads):
+            if gi is not None:
                 _check_finite(gi, f"backward of op '{op.name}' (gradient of input {i})")
+    for p, gi in zip(parents, grads):
+        if gi is not None:
             p.grad += gi
 
 
@@ -504,6 +506,9 @@ def _local_grads(
     """Each input's gradient contribution on Python floats (None for inputs that need none); raises like Python
     (ZeroDivisionError, OverflowError; TypeError from float() for a complex result) for the numpy fallback."""
     vjps, kw = op.vjps, params or _NO_PARAMS
+    if op.variadic and not kw:  # lincomb: one rule, the inputs passed as one sequence
+        rule = vjps[0]
+        return [float(rule(i, g, out, args)) if p.requires_grad else None for i, p in enumerate(parents)]
     if op.variadic:
         rule = vjps[0]
         return [float(rule(i, g, out, args, **kw)) if p.requires_grad else None for i, p in enumerate(parents)]
