@@ -94,6 +94,12 @@ RULES: dict[str, tuple[Formula, ...]] = {
         ("∂where(c, x, y)/∂y = 1 − c", r"\frac{\partial\,\mathrm{where}(c,x,y)}{\partial y} = 1 - c"),
     ),
     "sum": (("∂Σx/∂x = 1 (g spread back over the summed axes)", r"\frac{\partial \sum x}{\partial x} = 1"),),
+    "mean": (
+        (
+            "∂mean x/∂x = 1/N (g spread back over the averaged axes, N entries per mean)",
+            r"\frac{\partial\, \mathrm{mean}\, x}{\partial x} = \frac{1}{N}",
+        ),
+    ),
     "max": (
         (
             "∂max x/∂x = 1 at the maximum (shared among ties), else 0",

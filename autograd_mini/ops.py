@@ -249,6 +249,16 @@ def _index_add_forward(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     return out
 
 
+def inverse_count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> float:
+    """1 / (how many entries of an array of ``shape`` go into each result of a reduction over ``axis``)."""
+    count = math.prod(shape) if axis is None else math.prod(shape[a] for a in axis)
+    return 1.0 / max(count, 1)
+
+
+def _mean_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    return SUM.forward(x, axis=axis, keepdims=keepdims) * inverse_count(np.shape(x), axis)
+
+
 def _extreme_vjp(g: Any, out: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
     # Gradient of max/min: flows to the arg-extreme entries, split equally among ties.
     xd = data(x)
@@ -394,6 +404,8 @@ WHERE = defop("where", lambda x, y, cond: np.where(cond, x, y),
 # -- reductions (axis is None or a tuple of non-negative ints) --
 SUM = defop("sum", lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims),   # = np.sum
             lambda g, out, x, axis, keepdims: spread(g, x, axis, keepdims))    # d(sum x)/dx_k = 1
+MEAN = defop("mean", _mean_forward,                                  # sum / count, as sum * (1 / count)
+             lambda g, out, x, axis, keepdims: spread(g * inverse_count(shape_of(x), axis), x, axis, keepdims))
 MAX = defop("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), _extreme_vjp)
 MIN = defop("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), _extreme_vjp)
 SOFTMAX = defop("softmax", _softmax_forward,                        # J^T g = out (g - <g, out>)

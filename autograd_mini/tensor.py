@@ -341,11 +341,8 @@ class Tensor(Node):
         return self._apply(_ops.SUM, self, axis=self._axis(axis), keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Arithmetic mean over ``axis``: sum / count."""
-        ax = self._axis(axis)
-        count = self._data.size if ax is None else int(np.prod([self._data.shape[a] for a in ax]))
-        total = self._apply(_ops.SUM, self, axis=ax, keepdims=keepdims)
-        return total * np.array(1.0 / max(count, 1), dtype=self._data.dtype)
+        """Arithmetic mean over ``axis``: sum / count (one node, the sum times 1 / count)."""
+        return self._apply(_ops.MEAN, self, axis=self._axis(axis), keepdims=keepdims)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; the gradient goes to the maximal entries (split equally among ties)."""

@@ -277,6 +277,11 @@ SPECS: dict[str, Spec] = {
         lambda x, axis, keepdims: x.sum(axis, keepdims),
         lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
     ),
+    "mean": Spec(
+        _draw_reduction(False),
+        lambda x, axis, keepdims: x.mean(axis, keepdims),
+        lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+    ),
     "max": Spec(
         _draw_reduction(True),
         lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
