@@ -412,8 +412,8 @@ def _reverse_arrays(order: list[Node], grads: dict[Node, Any]) -> dict[Node, Any
     """``Tensor.backward``'s reverse pass on raw arrays: returns {node: dL/dnode}, as :func:`node.backprop` does.
 
     The generic pass minus what arrays never need (a retry under Python's numeric policy, the graph-recording
-    mode of ``create_graph``, anomaly checks: those passes go the generic way), with the two-input case
-    unrolled. Rules on raw data record nothing.
+    mode of ``create_graph``, anomaly checks: those passes go the generic way), with the one- and two-input
+    cases unrolled. Rules on raw data record nothing.
     """
     get = grads.get
     for node in reversed(order):
@@ -421,11 +421,24 @@ def _reverse_arrays(order: list[Node], grads: dict[Node, Any]) -> dict[Node, Any
         g = get(node)
         if op is None or g is None:
             continue
-        if len(node._parents) == 2 and not op.variadic:
+        n = len(node._parents)
+        if n == 2 and not op.variadic:
             _reverse_binary(node, op, g, grads)
+        elif n == 1 and not op.variadic:
+            _reverse_unary(node, op, g, grads)
         else:
             _reverse_node(node, op, g, grads)
     return grads
+
+
+def _reverse_unary(node: Node, op: Op, g: Any, grads: dict[Node, Any]) -> None:
+    """A one-input node of the pass (``_reverse_node`` unrolled)."""
+    (x,) = node._parents
+    if x._version > node._version:
+        _raise_modified(node, x, 0)
+    if x.requires_grad:
+        params, rule = node._params, op.vjps[0]
+        _add_grad(grads, x, rule(g, node._data, x._data, **params) if params else rule(g, node._data, x._data))
 
 
 def _reverse_binary(node: Node, op: Op, g: Any, grads: dict[Node, Any]) -> None:

@@ -120,6 +120,12 @@ def test_a_modified_input_is_refused_and_nothing_is_written() -> None:
     with pytest.raises(RuntimeError, match="was assigned after the op used it"):
         loss.backward()
     assert all(p.grad is None for p in P)
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True)  # the input of a one-input op (exp), then of a variadic one
+    for loss in (t.exp().sum(), ag.stack([t, t]).sum()):
+        t.data = t.data * 2.0
+        with pytest.raises(RuntimeError, match="was assigned after the op used it"):
+            loss.backward()
+        assert t.grad is None
 
 
 def test_shared_input_and_broadcast_gradients_sum() -> None:
