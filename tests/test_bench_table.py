@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,20 @@ def test_readme_table_is_what_results_json_gives() -> None:
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
     readme = (ROOT / "README.md").read_text()
     assert mod.replace_block(readme, mod.render(results)) == readme  # type: ignore[attr-defined]
+
+
+def test_readme_wall_times_are_what_example_times_json_gives() -> None:
+    """Every command of README's examples table and every notebook has a measured time, and README shows them."""
+    mod = _update_readme()
+    times = json.loads((ROOT / "benchmarks" / "example_times.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    block = mod.render_times(times)  # type: ignore[attr-defined]
+    assert mod.replace_block(readme, block, mod.TIMES_BEGIN, mod.TIMES_END) == readme  # type: ignore[attr-defined]
+    timed = {row["what"] for row in times["rows"]}
+    notebooks = {f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")}
+    examples = {f"examples/{name}" for name in re.findall(r"`python examples/(\w+\.py)`", readme)}
+    assert notebooks | examples | {"autograd-mini digits", "autograd-mini demo"} == timed
+    assert all(row["seconds"] > 0 for row in times["rows"])
 
 
 def test_results_describe_the_machine_and_every_goal() -> None:
