@@ -157,3 +157,24 @@ def test_log_softmax_index_mean_matches_torch() -> None:
     tl.backward()
     assert loss.item() == pytest.approx(tl.item(), rel=1e-14)
     np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 2), -1])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_sum_and_mean_spread_the_upstream_gradient(dtype: Any, axis: Any, keepdims: bool) -> None:
+    # closed forms: d(sum_k w_k s_k)/dx = w broadcast back over the reduced axes, and the mean's is that / count
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4), dtype=dtype, requires_grad=True)
+    ax = (axis,) if isinstance(axis, int) else axis
+    count = 24 if ax is None else int(np.prod([x.shape[a] for a in ax]))
+    for reduce, scale in ((x.sum, 1.0), (x.mean, 1.0 / count)):
+        x.zero_grad()
+        out = reduce(axis=axis, keepdims=keepdims)
+        w = np.arange(1.0, out.size + 1).reshape(out.shape).astype(dtype)
+        (out * w).sum().backward()
+        expanded = w if keepdims or ax is None else np.expand_dims(w, tuple(a % 3 for a in ax))
+        want = np.broadcast_to(expanded * scale, (2, 3, 4))
+        assert x.grad is not None and x.grad.dtype == dtype and x.grad.flags.writeable
+        np.testing.assert_allclose(x.grad, want, rtol=1e-6 if dtype == np.float32 else 1e-15)
+        if reduce == x.mean:
+            np.testing.assert_allclose(out.data, np.mean(x.data, axis=axis, keepdims=keepdims), rtol=1e-6)
