@@ -426,8 +426,9 @@ def _pass_order(root: Value) -> tuple[list[Value], list[tuple[Value, Any]]]:
 
 def _reverse_floats(order: list[Value]) -> None:
     """Outputs first, each node's gradient to its inputs: the table's rules called on floats. A binary op is
-    unrolled here; the rest (unary ops, an op with parameters or more inputs, anomaly mode, a rule whose result
-    is not a float: Python raised, or went complex or numpy) go through :func:`_backprop_other`."""
+    unrolled here, a unary one in :func:`_backprop_other`; an op with parameters or more inputs, anomaly mode,
+    and a rule whose result is not a float (Python raised, or went complex, or numpy answered) take the general
+    :func:`_backprop_node`."""
     clock, anomaly = version_clock[0], _state.anomaly
     for node in reversed(order):
         op = node.op
