@@ -3,7 +3,8 @@
 ``Value`` keeps its inputs in two slots (a number as a plain float), runs ``backward()`` on floats with its own
 topological order, takes each op's forward in a scalar form where one exists, and reads one shared counter
 instead of its thread's grad-mode flags while no mode block is open. Each of these is compared here with the
-engine-generic path (``toposort``, ``ag.grad``'s dict-based pass, numpy's forward), bit for bit.
+engine-generic path (``toposort``, ``ag.grad``'s dict-based pass, numpy's forward), bit for bit (a gradient
+that is exactly zero may differ in its sign: see ``test_backward_equals_the_generic_pass``).
 """
 
 from __future__ import annotations
@@ -108,8 +109,16 @@ def programs(draw: st.DrawFn) -> tuple[list[Value], Value]:
     return leaves, root
 
 
+def _equal(a: float, b: float) -> bool:
+    """Equal as numbers (0.0 == -0.0), or both NaN."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
 @given(programs())
-def test_backward_equals_the_generic_pass_bit_for_bit(program: tuple[list[Value], Value]) -> None:
+def test_backward_equals_the_generic_pass(program: tuple[list[Value], Value]) -> None:
+    """The same sums in the same order, so the same floats; one difference, in the sign of a zero: the float
+    pass starts every gradient at +0.0 and adds to it, so a gradient that is exactly -0.0 in the generic pass
+    (whose first contribution is stored as it is) reads +0.0 here. (Found by the deep hypothesis profile.)"""
     leaves, root = program
     if not root.requires_grad:
         return
@@ -117,7 +126,8 @@ def test_backward_equals_the_generic_pass_bit_for_bit(program: tuple[list[Value]
     want = ag.grad(root, live)  # the engine-generic pass: dict of gradients, generic toposort
     root.backward()
     for x, w in zip(live, want):
-        assert _same(x.grad, w), (x.label, x.grad, w)
+        assert _equal(x.grad, w), (x.label, x.grad, w)
+        assert _same(x.grad, w) or x.grad == w == 0.0, (x.label, x.grad, w)
 
 
 @given(programs())
