@@ -208,9 +208,13 @@ class Value(Node):
         node.label = ""
         node._params = None
         if self.requires_grad or other.requires_grad:
-            node.requires_grad, node.op, node._a, node._b = True, _ops.ADD, self, other
+            node.requires_grad = True
+            node.op = _ops.ADD
+            node._a = self
+            node._b = other
         else:
-            node.requires_grad, node.op, node._a, node._b = False, None, None, None
+            node.requires_grad = False
+            node.op = node._a = node._b = None
         return node
 
     def __radd__(self, other: Any) -> Any:
@@ -226,9 +230,13 @@ class Value(Node):
         node.label = ""
         node._params = None
         if self.requires_grad or other.requires_grad:
-            node.requires_grad, node.op, node._a, node._b = True, _ops.SUB, self, other
+            node.requires_grad = True
+            node.op = _ops.SUB
+            node._a = self
+            node._b = other
         else:
-            node.requires_grad, node.op, node._a, node._b = False, None, None, None
+            node.requires_grad = False
+            node.op = node._a = node._b = None
         return node
 
     def __rsub__(self, other: Any) -> Any:
@@ -244,9 +252,13 @@ class Value(Node):
         node.label = ""
         node._params = None
         if self.requires_grad or other.requires_grad:
-            node.requires_grad, node.op, node._a, node._b = True, _ops.MUL, self, other
+            node.requires_grad = True
+            node.op = _ops.MUL
+            node._a = self
+            node._b = other
         else:
-            node.requires_grad, node.op, node._a, node._b = False, None, None, None
+            node.requires_grad = False
+            node.op = node._a = node._b = None
         return node
 
     def __rmul__(self, other: Any) -> Any:
@@ -327,7 +339,7 @@ def _record(op: Op, r: float, a: Any, b: Any, needs_grad: bool, params: dict[str
 def _forward_float(op: Op, datas: list[float], params: dict[str, Any]) -> float:
     """``op``'s forward on floats (its scalar form); where Python raises or goes complex, numpy's result."""
     try:
-        r = op.scalar_forward(*datas, **params)
+        r = op.scalar_forward(*datas, **params) if params else op.scalar_forward(*datas)
         if type(r) is float:
             return r
         if type(r) is not complex:
