@@ -59,3 +59,17 @@ def test_results_describe_the_machine_and_every_goal() -> None:
     for r in results["rows"]:
         value, goal = r["value"], float(r["goal"].split()[1])
         assert r["met"] == (value >= goal if r["goal"].startswith(">=") else value <= goal), r["id"]
+
+
+def test_a_figure_never_rounds_across_its_goal() -> None:
+    """README shows 2 decimals, or 3 where 2 would make a missed goal look met (1.3957 shown as 1.40 >= 1.4)."""
+    mod = _update_readme()
+
+    def figure(value: float, goal: str) -> str:
+        return mod._figure({"value": value, "unit": "x", "goal": goal})  # type: ignore[attr-defined]
+
+    assert figure(1.3957, ">= 1.4") == "1.396x"
+    assert figure(1.1004, "<= 1.1") == "1.100x"
+    assert figure(1.0479, "<= 1.1") == "1.05x"
+    assert figure(11.3122, ">= 5") == "11.31x"
+    assert mod._figure({"value": 136.002, "unit": "B", "goal": "<= 150"}) == "136 B"  # type: ignore[attr-defined]
