@@ -80,8 +80,19 @@ def _git_commit() -> str | None:
         out = subprocess.run(
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
         ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(  # the scripts' own output files do not make the measured code "uncommitted"
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":!benchmarks/results.json",
+                ":!benchmarks/example_times.json",
+            ],
             capture_output=True,
             text=True,
             check=True,
