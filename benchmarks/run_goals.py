@@ -124,6 +124,33 @@ def machine() -> dict[str, Any]:
     }
 
 
+def start_record(script: str) -> dict[str, Any]:
+    """The head of a results file, taken when a run starts: the script, the machine and commit, the time, the load."""
+    record = {
+        "script": script,
+        "started_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "uptime_start": _uptime(),
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "machine": machine(),
+    }
+    print(f"{Path(script).stem}: start {record['started_utc']}; {record['uptime_start']}", flush=True)
+    return record
+
+
+def write_record(record: dict[str, Any], rows: list[dict[str, Any]], out: Path) -> None:
+    """Finish ``record`` (end time, load) with ``rows`` and write it to ``out`` (a temporary file, then renamed)."""
+    record.update(
+        finished_utc=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        uptime_end=_uptime(),
+        load_average_end=[round(x, 2) for x in os.getloadavg()],
+        rows=rows,
+    )
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    tmp.replace(out)
+    print(f"wrote {out}; end: {record['uptime_end']}")
+
+
 # -- timing helpers ---------------------------------------------------------------------------------------------
 def scalar_rows(steps: int, repeat: int) -> list[dict[str, Any]]:
     """micrograd's demo on three contenders, interleaved per repeat (same seed, same weights)."""
@@ -340,9 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     random.seed(bs.SEED)
-    started = dt.datetime.now(dt.timezone.utc)
-    up0, load0, where = _uptime(), os.getloadavg(), machine()  # the machine and commit as measured
-    print(f"run_goals: start {started:%Y-%m-%d %H:%M} UTC; {up0}", flush=True)
+    record = start_record("benchmarks/run_goals.py")  # the machine and commit as measured
     rows = [memory_row()]
     print(f"  {rows[-1]['id']}: {rows[-1]['value']} {rows[-1]['unit']}", flush=True)
     for r in scalar_rows(args.steps, args.repeat):
@@ -352,22 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in tensor_rows(args.epochs, threads):
             rows.append(r)
             print(f"  {r['id']}: {r['value']} {r['unit']}", flush=True)
-    finished = dt.datetime.now(dt.timezone.utc)
-    result = {
-        "script": "benchmarks/run_goals.py",
-        "machine": where,
-        "started_utc": started.isoformat(timespec="seconds"),
-        "finished_utc": finished.isoformat(timespec="seconds"),
-        "uptime_start": up0,
-        "uptime_end": _uptime(),
-        "load_average_start": [round(x, 2) for x in load0],
-        "load_average_end": [round(x, 2) for x in os.getloadavg()],
-        "rows": rows,
-    }
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(args.out)
-    print(f"wrote {args.out}; end: {result['uptime_end']}")
+    write_record(record, rows, args.out)
     return 0
 
 

@@ -12,8 +12,6 @@ did not work. ``update_readme.py`` puts the times in README.md, with the machine
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +24,7 @@ from _common import ROOT, use_repo_root
 
 use_repo_root()
 
-from run_goals import _uptime, machine  # noqa: E402 - after use_repo_root
+from run_goals import start_record, write_record  # noqa: E402 - after use_repo_root
 
 OUT = Path(__file__).resolve().parent / "example_times.json"
 #: README's name for each command -> the argv that runs it (the interpreter running this script is prepended)
@@ -64,7 +62,7 @@ def time_notebook(path: Path) -> float:
     import nbclient
     import nbformat
 
-    os.environ.update({k: v for k, v in _environment().items() if k in ("PYTHONPATH",)})
+    os.environ["PYTHONPATH"] = _environment()["PYTHONPATH"]  # the kernel inherits it
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
@@ -78,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
-    started = dt.datetime.now(dt.timezone.utc)
-    up0, where = _uptime(), machine()
-    print(f"time_examples: start {started:%Y-%m-%d %H:%M} UTC; {up0}", flush=True)
+    record = start_record("benchmarks/time_examples.py")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as cwd:
         for name, command in COMMANDS.items():
@@ -89,19 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in NOTEBOOKS:
         rows.append({"what": f"notebooks/{path.name}", "kind": "notebook", "seconds": round(time_notebook(path), 1)})
         print(f"  {path.name}: {rows[-1]['seconds']} s", flush=True)
-    result = {
-        "script": "benchmarks/time_examples.py",
-        "machine": where,
-        "started_utc": started.isoformat(timespec="seconds"),
-        "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "uptime_start": up0,
-        "uptime_end": _uptime(),
-        "rows": rows,
-    }
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(args.out)
-    print(f"wrote {args.out}; end: {result['uptime_end']}")
+    write_record(record, rows, args.out)
     return 0
 
 
